@@ -1,0 +1,66 @@
+"""Input checks shared by the library: random states, dictionaries, data."""
+import numbers
+
+import numpy as np
+
+
+def check_random_state(random_state):
+    """Turn ``random_state`` into a :class:`numpy.random.Generator`.
+
+    Parameters
+    ----------
+    random_state : int, numpy.random.Generator or None
+        An int seeds a new PCG64 generator, so the same int gives bit-identical
+        draws in any process. A Generator is used as is (and advanced). None draws
+        fresh entropy from the operating system.
+
+    Returns
+    -------
+    rng : numpy.random.Generator
+    """
+    if random_state is None or isinstance(random_state, np.random.Generator):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, numbers.Integral) and not isinstance(
+        random_state, bool
+    ):
+        if random_state < 0:
+            raise ValueError(
+                f"random_state must be a non-negative int, got {random_state}."
+            )
+        return np.random.default_rng(int(random_state))
+    raise ValueError(
+        "random_state must be an int, a numpy.random.Generator or None, "
+        f"got {random_state!r}."
+    )
+
+
+def check_positive_int(value, name, minimum=1):
+    """Return ``value`` as an int, raising ``ValueError`` if not an int >= minimum."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
+    return int(value)
+
+
+def check_dictionary(D, name="D", n_atoms=None, n_features=None):
+    """Check that ``D`` is a 2D float array of shape ``(n_atoms, n_features)``.
+
+    Non-finite entries are allowed here: callers decide how to score them.
+    """
+    D = np.asarray(D)
+    if D.ndim != 2 or not np.issubdtype(D.dtype, np.number):
+        raise ValueError(
+            f"{name} must be a 2D numeric array of shape (n_atoms, n_features), "
+            f"got an array of shape {D.shape} and dtype {D.dtype}."
+        )
+    expected = (
+        D.shape[0] if n_atoms is None else n_atoms,
+        D.shape[1] if n_features is None else n_features,
+    )
+    if D.shape != expected:
+        raise ValueError(
+            f"{name} must have shape (n_atoms, n_features) = {expected}, "
+            f"got {D.shape}."
+        )
+    return D.astype(np.float64, copy=False)

@@ -1,0 +1,132 @@
+import numpy as np
+from benchopt import BaseObjective
+
+from benchmark_utils.atoms import normalize_atoms, sanitize_atoms
+from benchmark_utils.initialization import INIT_METHODS, init_dictionary
+from benchmark_utils.metrics import matched_correlations
+from benchmark_utils.stopping import SharedProgressCriterion
+from benchmark_utils.sparse_coding import (
+    lambda_max, lasso_cost, sparse_encode_fista
+)
+from benchmark_utils.validation import check_dictionary
+
+
+class Objective(BaseObjective):
+    """Dictionary recovery: how well does a learned dictionary match the truth?
+
+    Solvers learn ``D`` (atoms as rows) from ``X ~ Z @ D`` for the Lasso
+    regularization ``lmbd = reg * lambda_max(X)``, all starting from the same
+    ``D_init``. Every intermediate dictionary is scored on:
+
+    - ``recovery``: mean matched |correlation| with the true atoms (1 = recovered
+      up to permutation and sign); ``recovered_fraction``: share of true atoms
+      matched at |correlation| >= 0.99;
+    - ``loss_train`` / ``loss_test``: the Lasso objective
+      ``0.5 ||x - z D||^2 + lmbd ||z||_1`` averaged over samples, with codes
+      recomputed by one shared solver (restarted FISTA) for ``D`` with its atoms
+      normalized, so that rescaling atoms cannot lower it; ``generalization_gap``
+      is their difference;
+    - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as zero
+      atoms (so a broken solver gets a finite worst score, never a NaN);
+    - the dataset's measured properties, prefixed with ``data_``.
+    """
+
+    name = "Dictionary recovery"
+    url = "https://github.com/benchopt/benchmark_dictionary_recovery"
+    min_benchopt_version = "1.10"
+    requirements = ["pip::scipy"]
+
+    parameters = {
+        # Fraction of lambda_max = mean_i ||x_i||_2 (see sparse_coding.lambda_max).
+        "reg": [0.1],
+        # Protocol of the shared initial dictionary.
+        "init": ["random"],
+        # l2 distance of each initial atom to its true atom, for init="close".
+        "close_distance": [0.5],
+    }
+
+    # Samples used for the losses: a fixed random subset of the training set (and
+    # of the held-out set), drawn once per problem with the objective's seed, so
+    # that one evaluation costs two batch Lasso of this size whatever n_samples.
+    n_eval_samples = 2000
+
+    # The benchmark is about recovery, so benchopt stops a solver when the
+    # recovery score has not improved for `patience` evaluations (it is 1.0 at
+    # best, so a recovering solver stops soon after recovering). The losses
+    # are not monitored: K-SVD or Arora et al. do not minimize the Lasso, and a
+    # Lasso loss still creeping down after recovery would only lengthen runs.
+    # Gains below eps = 1e-3 times the largest gain seen (about 1e-4 in
+    # recovery) do not count as progress; after `patience` = 3 evaluations
+    # without progress (3.4 times more iterations, as evaluations are spaced
+    # geometrically by 1.5) the solver stops.
+    stopping_criterion = SharedProgressCriterion(
+        key_to_monitor="recovery", minimize=False, patience=3, eps=1e-3,
+    )
+
+    test_config = {"dataset": {"n_samples": 500, "n_test": 200}}
+
+    def skip(self, X, X_test, D_true, **data):
+        if D_true is None:
+            return True, "recovery needs a ground-truth dictionary D_true"
+        return False, None
+
+    def set_data(self, X, X_test, D_true, n_nonzeros=None, properties=None):
+        if self.init not in INIT_METHODS:
+            raise ValueError(
+                f"init must be one of {list(INIT_METHODS)}, got {self.init!r}."
+            )
+        if not (np.isfinite(self.reg) and self.reg > 0):
+            raise ValueError(f"reg must be a positive float, got {self.reg!r}.")
+        if not 0.0 <= self.close_distance <= 2.0:
+            raise ValueError(
+                f"close_distance must be in [0, 2], got {self.close_distance!r}."
+            )
+        self.X, self.X_test, self.D_true = X, X_test, D_true
+        self.n_nonzeros = n_nonzeros
+        self.properties = dict(properties or {})
+        self.n_atoms = D_true.shape[0]
+        self.n_features = X.shape[1]
+        self.lmbd = self.reg * lambda_max(X)
+
+        rng = np.random.default_rng(self.get_seed(use_repetition=True))
+        rng_init, rng_eval = rng.spawn(2)
+        self.D_init = init_dictionary(
+            X, self.n_atoms, self.init, D_true=D_true,
+            distance=self.close_distance, random_state=rng_init,
+        )
+        self.X_eval = self._subsample(X, rng_eval)
+        self.X_test_eval = self._subsample(X_test, rng_eval)
+
+    def _subsample(self, X, rng):
+        if X.shape[0] <= self.n_eval_samples:
+            return X
+        idx = np.sort(rng.choice(X.shape[0], self.n_eval_samples, replace=False))
+        return X[idx]
+
+    def get_objective(self):
+        return dict(X=self.X, D_init=self.D_init.copy(), lmbd=self.lmbd,
+                    n_nonzeros=self.n_nonzeros)
+
+    def evaluate_result(self, D):
+        D = check_dictionary(D, "D", n_atoms=self.n_atoms,
+                             n_features=self.n_features)
+        D, n_invalid = sanitize_atoms(D)
+        D = normalize_atoms(D)
+        correlations = matched_correlations(self.D_true, D)
+
+        Z = sparse_encode_fista(self.X_eval, D, self.lmbd)
+        Z_test = sparse_encode_fista(self.X_test_eval, D, self.lmbd)
+        loss_train = lasso_cost(self.X_eval, Z, D, self.lmbd)
+        loss_test = lasso_cost(self.X_test_eval, Z_test, D, self.lmbd)
+        return dict(
+            recovery=float(correlations.mean()),
+            recovered_fraction=float(np.mean(correlations >= 0.99)),
+            loss_train=loss_train,
+            loss_test=loss_test,
+            generalization_gap=loss_test - loss_train,
+            n_invalid_atoms=n_invalid,
+            **{f"data_{k}": v for k, v in self.properties.items()},
+        )
+
+    def get_one_result(self):
+        return dict(D=self.D_init)

@@ -1,0 +1,49 @@
+import warnings
+
+import numpy as np
+from benchopt import BaseSolver
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.decomposition import MiniBatchDictionaryLearning
+
+
+class Solver(BaseSolver):
+    """scikit-learn's ``MiniBatchDictionaryLearning`` (Mairal et al. 2009).
+
+    Online dictionary learning: each step codes one mini-batch with the Lasso,
+    updates the sufficient statistics and the dictionary by block coordinate
+    descent. ``alpha = lmbd`` (same per-sample Lasso). One ``partial_fit`` call
+    on one mini-batch is one iteration of the curve; mini-batches sweep shuffled
+    epochs of the training set.
+    """
+
+    name = "sklearn-minibatch"
+    requirements = ["pip::scikit-learn"]
+    sampling_strategy = "callback"
+    parameters = {"batch_size": [256]}
+
+    def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
+        self.X, self.D_init, self.lmbd = X, D_init, lmbd
+        self.seed = self.get_seed(use_repetition=True)
+
+    def run(self, callback):
+        rng = np.random.default_rng(self.seed)
+        n_samples = self.X.shape[0]
+        estimator = MiniBatchDictionaryLearning(
+            n_components=self.D_init.shape[0], alpha=self.lmbd,
+            batch_size=self.batch_size, dict_init=self.D_init.copy(),
+            fit_algorithm="cd", random_state=self.seed,
+        )
+        self.D = self.D_init
+        order, start = rng.permutation(n_samples), 0
+        while callback():
+            if start >= n_samples:
+                order, start = rng.permutation(n_samples), 0
+            batch = order[start:start + self.batch_size]
+            start += self.batch_size
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                estimator.partial_fit(self.X[batch])
+            self.D = estimator.components_
+
+    def get_result(self):
+        return dict(D=self.D)

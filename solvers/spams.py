@@ -1,0 +1,38 @@
+import numpy as np
+import spams
+from benchopt import BaseSolver
+
+
+class Solver(BaseSolver):
+    """SPAMS ``trainDL``: online dictionary learning (Mairal et al. 2009), in C++.
+
+    ``mode=2`` solves ``min 0.5 ||x - D a||^2 + lambda1 ||a||_1`` per sample, our
+    Lasso with ``lambda1 = lmbd``. SPAMS stores atoms as Fortran-ordered columns:
+    the conversion happens here, once, outside the timed run. ``iter`` is the
+    number of mini-batches; the curve re-runs from ``D_init`` with an increasing
+    ``iter``.
+    """
+
+    name = "spams"
+    requirements = ["pip::spams-bin"]
+    sampling_strategy = "iteration"
+    parameters = {"batch_size": [256]}
+
+    def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
+        self.X_fortran = np.asfortranarray(X.T, dtype=np.float64)
+        self.D_init_fortran = np.asfortranarray(D_init.T, dtype=np.float64)
+        self.D_init, self.lmbd = D_init, lmbd
+
+    def run(self, n_iter):
+        if n_iter == 0:
+            self.D = self.D_init
+            return
+        D = spams.trainDL(
+            self.X_fortran, D=self.D_init_fortran.copy(order="F"),
+            lambda1=self.lmbd, mode=2, iter=n_iter, batchsize=self.batch_size,
+            numThreads=-1, verbose=False,
+        )
+        self.D = np.ascontiguousarray(D.T)
+
+    def get_result(self):
+        return dict(D=self.D)

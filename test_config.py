@@ -1,0 +1,1 @@
+"""Configuration of `benchopt test` for this benchmark."""
