@@ -113,7 +113,7 @@ def chance_floor(D_true, n_draws=32, random_state=0):
     Estimated by Monte Carlo over ``n_draws`` Gaussian dictionaries; with the default
     fixed ``random_state`` the value is a deterministic function of ``D_true``. Read
     any recovery score against it: at 30 x 50 it is about 0.42, at 64 x 128 about
-    0.30, so a score of 0.5 is barely above guessing.
+    0.33, so a score of 0.5 is barely above guessing.
 
     Parameters
     ----------

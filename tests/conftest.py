@@ -1,0 +1,45 @@
+"""Shared fixtures: load the benchmark's components the way benchopt does."""
+import sys
+from pathlib import Path
+
+import pytest
+from benchopt.benchmark import Benchmark
+from benchopt.utils.run_context import RunContext
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session")
+def benchmark():
+    return Benchmark(str(ROOT))
+
+
+def attach_context(benchmark_obj, objective=None, dataset=None, solver=None,
+                   seed=0, repetition=0):
+    """Give components the run context benchopt gives them, for get_seed."""
+    RunContext(
+        base_seed=str(seed),
+        objective_name=str(objective) if objective is not None else None,
+        dataset_name=str(dataset) if dataset is not None else None,
+        solver_name=str(solver) if solver is not None else None,
+        repetition=repetition,
+    ).attach(objective=objective, dataset=dataset, solver=solver)
+
+
+@pytest.fixture
+def load_problem(benchmark):
+    """Return ``(objective, data)`` for given objective and dataset parameters."""
+    def _load(objective_params=None, dataset_params=None, seed=0, repetition=0):
+        Dataset, = benchmark.check_dataset_patterns(["simulated"],
+                                                    class_only=True)
+        dataset = Dataset.get_instance(**(dataset_params or {}))
+        Objective = benchmark.get_benchmark_objective()
+        objective = Objective.get_instance(**(objective_params or {}))
+        attach_context(benchmark, objective=objective, dataset=dataset,
+                       seed=seed, repetition=repetition)
+        data = dataset.get_data()
+        objective.set_data(**data)
+        return objective, data
+    return _load
