@@ -5,8 +5,9 @@ import pytest
 from conftest import attach_context
 
 EASY = dict(n_samples=2000, n_test=200)  # the default dataset otherwise
-# Dense codes: half of the atoms active in every sample, no identifiable model.
-HOPELESS = dict(n_samples=2000, n_test=200, sparsity=15)
+# Every atom active with Gaussian amplitudes: X is Gaussian with covariance
+# D^T D, which determines D only up to a rotation, so nothing can recover it.
+HOPELESS = dict(n_samples=2000, n_test=200, sparsity=30)
 
 BUDGET = {"spams": 2000, "sklearn-batch": 60, "sklearn-minibatch": 400}
 
@@ -40,8 +41,8 @@ def test_recovers_easy_problem(benchmark, load_problem, name):
 def test_does_not_claim_recovery_on_dense_codes(benchmark, load_problem, name):
     objective, _ = load_problem(dataset_params=HOPELESS)
     result = run_solver(benchmark, objective, name, BUDGET[name])
-    assert result["recovery"] < 0.9
-    assert result["recovered_fraction"] < 0.5
+    assert result["recovery"] < 0.8
+    assert result["recovered_fraction"] < 0.2
 
 
 def test_spams_starts_from_d_init(benchmark, load_problem):

@@ -1,0 +1,169 @@
+"""Cost of one evaluation of the objective, and time to recovery of the references.
+
+On the reference problem P1 (design page: 64 features, 128 atoms, 20,000 training
+samples, 4 nonzeros with Gaussian amplitudes, Gaussian dictionary, SNR 30 dB,
+reg=0.1, random init), prints in one run:
+
+- the time of ``Objective.evaluate_result`` against one ``X @ D.T`` product;
+- for SPAMS trainDL, scikit-learn's MiniBatchDictionaryLearning and
+  DictionaryLearning, the solver time (evaluations excluded) to reach recovery 0.99,
+  or the best recovery reached within the time cap.
+
+Run from the repository root: ``python bench/bench_objective.py [--cap SECONDS]``.
+"""
+import argparse
+import time
+import warnings
+
+import numpy as np
+import spams
+from benchopt.benchmark import Benchmark
+from benchopt.utils.run_context import RunContext
+from sklearn.decomposition import DictionaryLearning, MiniBatchDictionaryLearning
+from sklearn.exceptions import ConvergenceWarning
+
+P1 = dict(n_features=64, n_atoms=128, n_samples=20000, n_test=2000, sparsity=4,
+          snr=30.0)
+TARGET = 0.99
+
+
+def load_p1(seed=0):
+    bench = Benchmark(".")
+    Dataset, = bench.check_dataset_patterns(["simulated"], class_only=True)
+    dataset = Dataset.get_instance(**P1)
+    objective = bench.get_benchmark_objective().get_instance(reg=0.1,
+                                                             init="random")
+    RunContext(base_seed=str(seed), objective_name=str(objective),
+               dataset_name=str(dataset), repetition=0).attach(
+        objective=objective, dataset=dataset, solver=None)
+    data = dataset.get_data()
+    objective.set_data(**data)
+    return objective, data
+
+
+def best_of(f, repeat=5):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def time_to_target(trace):
+    """First (time, recovery) reaching TARGET in a trace, else the best point."""
+    for t, r in trace:
+        if r >= TARGET:
+            return t, r, True
+    t, r = max(trace, key=lambda p: p[1])
+    return t, r, False
+
+
+def trace_spams(objective, cap):
+    X = np.asfortranarray(objective.X.T)
+    D0 = np.asfortranarray(objective.D_init.T)
+    trace, n_iter = [], 25
+    while True:
+        t0 = time.perf_counter()
+        D = spams.trainDL(X, D=D0.copy(order="F"), lambda1=objective.lmbd, mode=2,
+                          iter=n_iter, batchsize=256, numThreads=-1,
+                          verbose=False)
+        elapsed = time.perf_counter() - t0
+        recovery = objective.evaluate_result(D=D.T)["recovery"]
+        trace.append((elapsed, recovery))
+        if recovery >= TARGET or elapsed > cap:
+            return trace
+        n_iter = int(n_iter * 1.5)
+
+
+def trace_minibatch(objective, cap):
+    X = objective.X
+    est = MiniBatchDictionaryLearning(
+        n_components=objective.n_atoms, alpha=objective.lmbd, batch_size=256,
+        dict_init=objective.D_init.copy(), fit_algorithm="cd", random_state=0)
+    rng = np.random.default_rng(0)
+    trace, elapsed, step, next_eval = [], 0.0, 0, 10
+    while elapsed < cap:
+        batch = rng.choice(X.shape[0], 256, replace=False)
+        t0 = time.perf_counter()
+        est.partial_fit(X[batch])
+        elapsed += time.perf_counter() - t0
+        step += 1
+        if step == next_eval:
+            recovery = objective.evaluate_result(D=est.components_)["recovery"]
+            trace.append((elapsed, recovery))
+            if recovery >= TARGET:
+                break
+            next_eval = int(next_eval * 1.5)
+    return trace
+
+
+class _Stop(Exception):
+    pass
+
+
+def trace_batch(objective, cap):
+    snapshots, t_start = [], time.perf_counter()
+
+    def callback(state):
+        snapshots.append((time.perf_counter() - t_start,
+                          np.array(state["dictionary"])))
+        if snapshots[-1][0] > cap:
+            raise _Stop
+
+    est = DictionaryLearning(
+        n_components=objective.n_atoms, alpha=objective.lmbd, max_iter=1000,
+        fit_algorithm="cd", dict_init=objective.D_init.copy(),
+        code_init=np.zeros((objective.X.shape[0], objective.n_atoms)),
+        callback=callback, random_state=0)
+    try:
+        est.fit(objective.X)
+    except _Stop:
+        pass
+    trace = []
+    for elapsed, D in snapshots:
+        trace.append((elapsed, objective.evaluate_result(D=D)["recovery"]))
+        if trace[-1][1] >= TARGET:
+            break
+    return trace
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cap", type=float, default=60.0,
+                        help="time cap per solver in seconds (default 60)")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+
+    objective, data = load_p1()
+    D = objective.D_init
+    X = objective.X
+    t_matmul = best_of(lambda: X @ D.T)
+    t_eval = best_of(lambda: objective.evaluate_result(D=D), repeat=3)
+    t_eval_true = best_of(lambda: objective.evaluate_result(D=data["D_true"]),
+                          repeat=3)
+    print(f"P1: X {X.shape}, D {D.shape}, lmbd={objective.lmbd:.4f}, "
+          f"losses on {objective.X_eval.shape[0]} train + "
+          f"{objective.X_test_eval.shape[0]} held-out samples")
+    print(f"one X @ D.T (20,000 x 64 x 128)     {t_matmul * 1e3:8.1f} ms")
+    print(f"evaluate_result, D = D_init           {t_eval * 1e3:8.1f} ms "
+          f"({t_eval / t_matmul:.0f} x X @ D.T)")
+    print(f"evaluate_result, D = D_true           {t_eval_true * 1e3:8.1f} ms "
+          f"({t_eval_true / t_matmul:.0f} x X @ D.T)")
+
+    print(f"\ntime to recovery >= {TARGET} (solver time, cap {args.cap:.0f} s)")
+    rows = []
+    for name, trace_fn in [("spams trainDL (batch 256)", trace_spams),
+                           ("sklearn MiniBatchDictionaryLearning", trace_minibatch),
+                           ("sklearn DictionaryLearning (cd)", trace_batch)]:
+        t, r, reached = time_to_target(trace_fn(objective, args.cap))
+        rows.append((name, t, r, reached))
+    t_ref = rows[0][1] if rows[0][3] else np.nan
+    for name, t, r, reached in rows:
+        status = "reached" if reached else f"best {r:.4f} at"
+        print(f"{name:38s} {status:>14s} {t:8.2f} s   "
+              f"recovery {r:.4f}   ratio to spams {t / t_ref:7.1f}")
+
+
+if __name__ == "__main__":
+    main()
