@@ -32,7 +32,6 @@ class Objective(BaseObjective):
     """
 
     name = "Dictionary recovery"
-    url = "https://github.com/benchopt/benchmark_dictionary_recovery"
     min_benchopt_version = "1.10"
     requirements = ["pip::scipy"]
 
