@@ -39,3 +39,115 @@ def sanitize_atoms(D):
     bad = ~np.isfinite(D).all(axis=1)
     D[bad] = 0.0
     return D, int(bad.sum())
+
+
+def project_atoms_unit_ball(D):
+    """Project every atom of ``D`` onto the unit l2 ball (rows of norm > 1 shrunk).
+
+    This is the constraint set of online dictionary learning (Mairal et al. 2009),
+    ``||d_k||_2 <= 1``; atoms inside the ball are left unchanged.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n_atoms, n_features)
+
+    Returns
+    -------
+    D_projected : ndarray of shape (n_atoms, n_features)
+    """
+    D = np.asarray(D, dtype=np.float64)
+    norms = np.linalg.norm(D, axis=1, keepdims=True)
+    return D / np.maximum(norms, 1.0)
+
+
+def replace_unused_atoms(D, unused, X, residual):
+    """Replace unused atoms by the normalized worst-represented training samples.
+
+    The rule of K-SVD (Aharon, Elad and Bruckstein 2006, Section IV-E): an atom
+    that codes no sample carries no information, so it is replaced by the
+    training signal that the current model represents worst, normalized. Here
+    the ``n_unused`` signals with the largest residual norms ``||x_i - z_i D||``
+    are taken, one per unused atom, all distinct.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n_atoms, n_features)
+        Dictionary; not modified.
+    unused : ndarray of bool of shape (n_atoms,) or of int indices
+        Atoms to replace.
+    X : ndarray of shape (n_samples, n_features)
+        Training signals.
+    residual : ndarray of shape (n_samples, n_features)
+        ``X - Z @ D`` for the current codes ``Z``.
+
+    Returns
+    -------
+    D_new : ndarray of shape (n_atoms, n_features)
+        Copy of ``D`` with the unused atoms replaced. Signals of zero norm are
+        never chosen; when too few nonzero signals remain, the extra unused
+        atoms are kept as they are.
+    """
+    D = np.array(D, dtype=np.float64)
+    unused = np.flatnonzero(unused) if np.asarray(unused).dtype == bool else (
+        np.asarray(unused, dtype=np.intp))
+    if unused.size == 0:
+        return D
+    X = np.asarray(X, dtype=np.float64)
+    errors = np.einsum("ij,ij->i", residual, residual)
+    errors[np.einsum("ij,ij->i", X, X) == 0] = -1.0
+    n_new = min(unused.size, X.shape[0])
+    worst = np.argpartition(-errors, n_new - 1)[:n_new]
+    worst = worst[errors[worst] > -1.0]
+    D[unused[:worst.size]] = normalize_atoms(X[worst])
+    return D
+
+
+def duplicated_atoms(D, threshold=0.99):
+    """Atoms nearly collinear with an atom of lower index.
+
+    K-SVD's implementation details (Aharon, Elad and Bruckstein 2006, Section
+    IV-E): an atom whose |correlation| with another exceeds a threshold adds
+    nothing but a second copy, so one of the pair is freed for replacement. The
+    atom of higher index in each such pair is flagged.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n_atoms, n_features)
+    threshold : float, default=0.99
+        |correlation| (of the normalized atoms) above which two atoms count as
+        duplicates.
+
+    Returns
+    -------
+    duplicated : ndarray of bool of shape (n_atoms,)
+    """
+    D = normalize_atoms(D)
+    C = np.abs(D @ D.T)
+    C = np.tril(C, k=-1)
+    return (C > threshold).any(axis=1)
+
+
+def atoms_to_replace(D, Z, min_usage=4, max_correlation=0.99):
+    """Atoms that carry no information for the codes ``Z``: the ones to replace.
+
+    An atom is flagged when fewer than ``min_usage`` samples use it (nonzero
+    code), when it is (numerically) zero, or when it duplicates an atom of lower
+    index (|correlation| above ``max_correlation``, see
+    :func:`duplicated_atoms`). The defaults are those of the K-SVD authors'
+    implementation.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n_atoms, n_features)
+    Z : ndarray of shape (n_samples, n_atoms)
+    min_usage : int, default=4
+    max_correlation : float, default=0.99
+
+    Returns
+    -------
+    flagged : ndarray of bool of shape (n_atoms,)
+    """
+    D = np.asarray(D, dtype=np.float64)
+    usage = np.count_nonzero(Z, axis=0)
+    zero = np.linalg.norm(D, axis=1) <= 1e-12
+    return (usage < min_usage) | zero | duplicated_atoms(D, max_correlation)

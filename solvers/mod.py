@@ -1,0 +1,65 @@
+from benchopt import BaseSolver
+
+from benchmark_utils.atoms import (
+    atoms_to_replace, normalize_atoms, replace_unused_atoms
+)
+from benchmark_utils.dictionary_update import least_squares_dictionary
+from benchmark_utils.omp import batch_omp, default_n_nonzeros
+from benchmark_utils.sparse_coding import sparse_encode_fista
+
+
+class Solver(BaseSolver):
+    """Method of Optimal Directions (Engan, Aase and Husoy 1999, ICASSP).
+
+    Each iteration alternates, over the whole training set:
+
+    1. sparse coding of every sample for the current dictionary, either by
+       orthogonal matching pursuit with the data model's ``k`` nonzeros
+       (``coding="omp"``, ``benchmark_utils.omp.batch_omp``; ``k`` falls back
+       to 10% of ``n_features`` when the dataset does not give it) or by the
+       Lasso with the objective's ``lmbd`` (``coding="lasso"``, the shared
+       restarted FISTA, warm-started from the previous codes);
+    2. the optimal directions: the least-squares dictionary for these codes,
+       ``D = (Z^T Z)^{-1} Z^T X``, solved with a ridge of ``1e-10`` times the
+       mean diagonal of ``Z^T Z`` that only matters when ``Z^T Z`` is rank
+       deficient (``benchmark_utils.dictionary_update.least_squares_dictionary``);
+    3. renormalization of the atoms to unit norm.
+
+    Atoms used by fewer than 4 samples, zero, or duplicating another
+    (|correlation| > 0.99) are replaced by the normalized worst-represented
+    training samples, the same rule as the K-SVD solver
+    (``benchmark_utils.atoms.atoms_to_replace``). One iteration is one point
+    of the curve.
+    """
+
+    name = "mod"
+    requirements = ["pip::scipy"]
+    sampling_strategy = "callback"
+    parameters = {"coding": ["omp"]}
+
+    def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
+        if self.coding not in ("omp", "lasso"):
+            raise ValueError(
+                f"coding must be 'omp' or 'lasso', got {self.coding!r}."
+            )
+        self.X, self.D_init, self.lmbd = X, D_init, lmbd
+        self.n_nonzeros = default_n_nonzeros(n_nonzeros, *D_init.shape)
+
+    def sparse_code(self, D, Z_previous):
+        if self.coding == "omp":
+            return batch_omp(self.X, D, self.n_nonzeros)
+        return sparse_encode_fista(self.X, D, self.lmbd, Z_init=Z_previous)
+
+    def run(self, callback):
+        D, Z = self.D_init.copy(), None
+        self.D = D
+        while callback():
+            Z = self.sparse_code(D, Z)
+            D = least_squares_dictionary(self.X, Z)
+            residual = self.X - Z @ D
+            D = normalize_atoms(D)
+            D = replace_unused_atoms(D, atoms_to_replace(D, Z), self.X, residual)
+            self.D = D
+
+    def get_result(self):
+        return dict(D=self.D)
