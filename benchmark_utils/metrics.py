@@ -1,14 +1,19 @@
-"""Measures of a dictionary (coherence, Welch bound) and of its recovery.
+"""Measures of a dictionary (coherence, Welch bound, RIP) and of its recovery.
 
 Every function takes dictionaries with atoms as rows, ``(n_atoms, n_features)``, and
 normalizes the rows itself, so the scores are invariant to a positive (or negative)
 rescaling of each atom.
 """
+from itertools import combinations
+from math import comb
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from benchmark_utils.atoms import normalize_atoms
-from benchmark_utils.validation import check_dictionary, check_random_state
+from benchmark_utils.validation import (
+    check_dictionary, check_positive_int, check_random_state
+)
 
 
 def mutual_coherence(D):
@@ -132,3 +137,85 @@ def chance_floor(D_true, n_draws=32, random_state=0):
         for _ in range(n_draws)
     ]
     return float(np.mean(scores))
+
+
+def _sample_supports(n_atoms, s, n_supports, rng):
+    """``n_supports`` uniform random s-subsets of range(n_atoms), or all of them.
+
+    When there are at most ``n_supports`` subsets of size ``s``, every one is
+    returned (in lexicographic order), which makes the estimate exact.
+    """
+    if comb(n_atoms, s) <= n_supports:
+        return np.array(list(combinations(range(n_atoms), s)), dtype=np.intp)
+    keys = rng.random((n_supports, n_atoms))
+    return np.argpartition(keys, s - 1, axis=1)[:, :s]
+
+
+def rip_lower_bound(D, s, n_supports=1000, random_state=0):
+    """Lower bound on the restricted isometry constant ``delta_s`` of ``D``.
+
+    ``delta_s`` is the smallest ``delta`` such that
+    ``(1 - delta) ||z||^2 <= ||z D||^2 <= (1 + delta) ||z||^2`` for every code
+    ``z`` with at most ``s`` nonzeros. For a support ``S``, the extreme
+    eigenvalues of the Gram matrix ``D_S D_S^T`` (``D_S``: the rows in ``S``)
+    give ``max(1 - lambda_min, lambda_max - 1)``; the largest value over the
+    sampled supports is a lower bound on ``delta_s`` (exact when every support
+    is visited, which happens when there are at most ``n_supports`` of them).
+    Computing ``delta_s`` itself is NP-hard in general.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n_atoms, n_features)
+        Rows are normalized first.
+    s : int
+        Support size, in ``[1, n_atoms]``.
+    n_supports : int, default=1000
+        Number of supports drawn uniformly at random.
+    random_state : int, Generator or None, default=0
+        With the default fixed seed the value is a deterministic function of
+        ``D``.
+
+    Returns
+    -------
+    delta : float
+        In ``[0, inf)``; 0 for ``s = 1`` (unit-norm atoms), at least 1 when
+        ``s > n_features`` (``D_S D_S^T`` is then singular).
+    """
+    D = normalize_atoms(check_dictionary(D))
+    n_atoms = D.shape[0]
+    s = check_positive_int(s, "s")
+    if s > n_atoms:
+        raise ValueError(f"s must be in [1, n_atoms={n_atoms}], got {s}.")
+    n_supports = check_positive_int(n_supports, "n_supports")
+    rng = check_random_state(random_state)
+    supports = _sample_supports(n_atoms, s, n_supports, rng)
+    delta = 0.0
+    # Batches of supports bound the memory of the stacked Gram matrices.
+    batch = max(1, 2 ** 22 // (s * s + s * D.shape[1]))
+    for start in range(0, supports.shape[0], batch):
+        D_S = D[supports[start:start + batch]]
+        eig = np.linalg.eigvalsh(D_S @ np.swapaxes(D_S, 1, 2))
+        delta = max(delta, float(np.max(np.maximum(1.0 - eig[:, 0],
+                                                   eig[:, -1] - 1.0))))
+    return max(delta, 0.0)
+
+
+def rip_coherence_bound(D, s):
+    """Upper bound ``(s - 1) mu`` on ``delta_s`` from the mutual coherence ``mu``.
+
+    By Gershgorin's theorem every eigenvalue of ``D_S D_S^T`` lies within
+    ``(s - 1) mu`` of 1 for unit-norm atoms. The bound exceeds 1 (and says
+    nothing) as soon as ``s > 1 + 1 / mu``.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n_atoms, n_features)
+    s : int
+        Support size, at least 1.
+
+    Returns
+    -------
+    bound : float
+    """
+    s = check_positive_int(s, "s")
+    return float((s - 1) * mutual_coherence(D))

@@ -1,13 +1,20 @@
 from benchopt import BaseDataset
 
-from benchmark_utils.simulation import make_problem
+from benchmark_utils.simulation import make_problem, rip_sparsity
 
 
 class Dataset(BaseDataset):
     """Simulated recovery problem ``X = Z @ D_true + noise``.
 
-    See ``benchmark_utils.simulation.make_problem`` for the model. Every
-    repetition (``-r``) draws an independent problem from benchopt's seed.
+    See ``benchmark_utils.simulation.make_problem`` for the model and
+    ``make_dictionary`` for the dictionary kinds. Every repetition (``-r``)
+    draws an independent problem from benchopt's seed. The measured properties
+    (coherence, Welch bound, RIP estimates, realized SNR, ...) are passed on
+    and land in the results as ``data_*`` columns.
+
+    An invalid combination of parameters (for instance ``kind="orthogonal"``
+    with ``n_atoms != n_features``, or a coherence target below what can be
+    reached for the shape) raises ``ValueError`` saying what is allowed.
     """
 
     name = "simulated"
@@ -18,10 +25,19 @@ class Dataset(BaseDataset):
         "n_atoms": [30],
         "n_samples": [2000],
         "n_test": [500],
+        # gaussian, orthogonal, dirac-hadamard, dirac-dct, grassmannian or
+        # coherence (the latter with a target `coherence`).
+        "kind": ["gaussian"],
+        # Target mutual coherence, only for kind="coherence" (None otherwise).
+        "coherence": [None],
         # int: exact number of nonzeros per code; float in (0, 1): Bernoulli rate.
         "sparsity": [3],
+        # Amplitude law of the nonzeros: gaussian, rademacher or uniform.
+        "distribution": ["gaussian"],
         # Signal-to-noise ratio in dB (inf: noiseless).
         "snr": [30.0],
+        # Share of training samples replaced by dense noise outliers.
+        "outlier_fraction": [0.0],
     }
 
     test_parameters = {"n_samples": [500], "n_test": [200]}
@@ -30,13 +46,13 @@ class Dataset(BaseDataset):
         problem = make_problem(
             n_samples=self.n_samples, n_features=self.n_features,
             n_atoms=self.n_atoms, sparsity=self.sparsity, n_test=self.n_test,
-            snr=self.snr, random_state=self.get_seed(use_repetition=True),
+            snr=self.snr, kind=self.kind, coherence=self.coherence,
+            distribution=self.distribution,
+            outlier_fraction=self.outlier_fraction,
+            random_state=self.get_seed(use_repetition=True),
         )
-        if isinstance(self.sparsity, float):
-            n_nonzeros = max(1, round(self.sparsity * self.n_atoms))
-        else:
-            n_nonzeros = self.sparsity
         return dict(
             X=problem.X, X_test=problem.X_test, D_true=problem.D_true,
-            n_nonzeros=n_nonzeros, properties=problem.properties,
+            n_nonzeros=rip_sparsity(self.sparsity, self.n_atoms),
+            properties=problem.properties,
         )
