@@ -156,3 +156,28 @@ def block_coordinate_update(D, A, B, n_iter=1, eps=1e-12):
             u = D[j] + (B[j] - A[j] @ D) / diag[j]
             D[j] = u / max(np.linalg.norm(u), 1.0)
     return D
+
+
+def online_forgetting_factor(t, batch_size):
+    """Weight of the past statistics at mini-batch ``t`` of online DL.
+
+    The mini-batch rule of Mairal, Bach, Ponce and Sapiro (2009, 2010): with
+    ``eta = batch_size``, ``theta = t eta`` if ``t < eta`` else
+    ``eta^2 + t - eta``, and ``beta = (theta + 1 - eta) / (theta + 1)``; the
+    statistics are updated as ``A <- beta A + sum_batch z z^T`` (same for
+    ``B``). Early mini-batches, coded with a poor dictionary, are thus
+    down-weighted, and the weight of the past tends to 1 as ``t`` grows.
+
+    Parameters
+    ----------
+    t : int
+        Index of the mini-batch, starting at 1.
+    batch_size : int
+
+    Returns
+    -------
+    beta : float in [0, 1)
+    """
+    eta = batch_size
+    theta = t * eta if t < eta else eta ** 2 + t - eta
+    return (theta + 1.0 - eta) / (theta + 1.0)
