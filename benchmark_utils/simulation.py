@@ -10,6 +10,8 @@ same int gives the same bits in any process):
   a held-out set from the same model, and measures what it produced.
 """
 import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,8 +27,9 @@ from benchmark_utils.metrics import (
 )
 from benchmark_utils.validation import check_positive_int, check_random_state
 
-# Rows drawn at once by make_codes: bounds the temporary memory for Bernoulli
-# supports without a Python loop over samples. Part of the bit-exact contract.
+# Rows drawn at once by make_codes (Bernoulli supports) and per noise block in
+# make_problem: bounds the temporary memory without a Python loop over samples.
+# Part of the bit-exact contract.
 _CHUNK_ROWS = 65536
 
 
@@ -528,25 +531,34 @@ def check_outlier_fraction(outlier_fraction):
 
 
 def _add_noise_inplace(X, noise_std, rng, skip=None):
-    """``X += noise_std * N(0, 1)`` drawn by blocks of rows; return the noise energy.
+    """``X += noise_std * N(0, 1)``, drawn by blocks of rows; return the noise energy.
 
-    Drawing by blocks into one buffer keeps the extra memory at one block. The
-    energy excludes the rows flagged in ``skip`` (outliers, overwritten later).
+    Block ``b`` of ``_CHUNK_ROWS`` rows draws from the ``b``-th generator spawned
+    from ``rng``, so the values depend neither on the number of threads nor on
+    their scheduling; the blocks are filled by a thread pool (NumPy's generators
+    release the GIL), each with its own buffer of one block. The returned
+    energy excludes the rows flagged in ``skip`` (outliers, overwritten later)
+    and is summed in block order.
     """
-    energy = 0.0
+    n_blocks = -(-X.shape[0] // _CHUNK_ROWS)
+    streams = rng.spawn(n_blocks)
     if noise_std == 0.0:
-        return energy
-    buffer = np.empty((min(_CHUNK_ROWS, X.shape[0]), X.shape[1]))
-    for start in range(0, X.shape[0], _CHUNK_ROWS):
-        rows = min(_CHUNK_ROWS, X.shape[0] - start)
-        noise = buffer[:rows]
-        rng.standard_normal(out=noise)
+        return 0.0
+
+    def fill(b):
+        rows = slice(b * _CHUNK_ROWS, min((b + 1) * _CHUNK_ROWS, X.shape[0]))
+        noise = streams[b].standard_normal((rows.stop - rows.start, X.shape[1]))
         noise *= noise_std
-        X[start:start + rows] += noise
+        X[rows] += noise
         if skip is not None:
-            noise[skip[start:start + rows]] = 0.0
-        energy += float(np.einsum("ij,ij->", noise, noise))
-    return energy
+            noise[skip[rows]] = 0.0
+        return float(np.einsum("ij,ij->", noise, noise))
+
+    n_threads = min(n_blocks, os.cpu_count() or 1)
+    if n_threads == 1:
+        return float(sum(fill(b) for b in range(n_blocks)))
+    with ThreadPoolExecutor(n_threads) as pool:
+        return float(sum(pool.map(fill, range(n_blocks))))
 
 
 def realized_snr(clean, noisy):

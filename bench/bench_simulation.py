@@ -1,0 +1,124 @@
+"""Cost of simulating a large recovery problem, against writing its output.
+
+Run from the repository root::
+
+    python bench/bench_simulation.py [--n-samples 1000000]
+
+Prints, for ``make_problem`` at n_features=64, n_atoms=128, 4 nonzeros per code,
+Gaussian dictionary, SNR 30 dB:
+
+- the time to generate the problem against the time to allocate and write
+  arrays of the same sizes as its output (target ratio <= 5);
+- the peak memory traced by ``tracemalloc`` during generation against the size
+  of the output (target ratio <= 2);
+
+once with dense codes (the default) and once with ``sparse_codes=True``; then
+the time of ``make_dictionary(kind="coherence")`` at 64 x 256.
+"""
+import argparse
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmark_utils.simulation import (  # noqa: E402
+    lowest_reachable_coherence, make_dictionary, make_problem
+)
+
+N_FEATURES, N_ATOMS, SPARSITY = 64, 128, 4
+
+
+def output_arrays(problem):
+    arrays = []
+    for name in ("X", "X_test", "D_true", "Z_true", "Z_test", "outliers"):
+        a = getattr(problem, name)
+        if sparse.issparse(a):
+            arrays.extend([a.data, a.indices, a.indptr])
+        else:
+            arrays.append(a)
+    return arrays
+
+
+def write_baseline(arrays):
+    """Seconds to allocate and fill arrays of the same shapes and dtypes."""
+    start = time.perf_counter()
+    for a in arrays:
+        out = np.empty(a.shape, dtype=a.dtype)
+        out.fill(1)
+        del out
+    return time.perf_counter() - start
+
+
+def generate(n_samples, sparse_codes):
+    return make_problem(n_samples, N_FEATURES, N_ATOMS, SPARSITY, n_test=1000,
+                        snr=30.0, sparse_codes=sparse_codes, random_state=0)
+
+
+def timed_generate(n_samples, sparse_codes):
+    start = time.perf_counter()
+    problem = generate(n_samples, sparse_codes)
+    return time.perf_counter() - start, problem
+
+
+def bench_problem(n_samples, sparse_codes):
+    # The first run of each also pays for the first touch of fresh memory
+    # (page faults, and in a virtual machine the host backing the pages):
+    # "cold". The median of the next two runs is "warm".
+    times = []
+    for _ in range(3):
+        elapsed, problem = timed_generate(n_samples, sparse_codes)
+        times.append(elapsed)
+        arrays = output_arrays(problem)
+        del problem
+    out_bytes = sum(a.nbytes for a in arrays)
+    baselines = [write_baseline(arrays) for _ in range(3)]
+    del arrays
+
+    tracemalloc.start()
+    problem = generate(n_samples, sparse_codes)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del problem
+    label = "sparse codes" if sparse_codes else "dense codes"
+    print(f"make_problem, {n_samples:,} samples, {label}:")
+    for name, gen, base in [("cold", times[0], baselines[0]),
+                            ("warm", np.median(times[1:]),
+                             np.median(baselines[1:]))]:
+        print(f"  {name}: generate {gen:6.2f} s | allocate+write output "
+              f"{base:6.3f} s | ratio {gen / base:6.2f} (target <= 5)")
+    print(f"  peak memory {peak / 2 ** 20:8.1f} MiB | output {out_bytes / 2 ** 20:8.1f}"
+          f" MiB | ratio {peak / out_bytes:5.2f} (target <= 2)")
+
+
+def bench_coherence_kind():
+    n, K = 64, 256
+    lowest = lowest_reachable_coherence(n, K)
+    print(f"make_dictionary(kind='coherence') at {n} x {K} "
+          f"(lowest reachable {lowest:.4f}):")
+    for target in (lowest, 0.2, 0.3, 0.5, 0.9):
+        times = []
+        for seed in range(3):
+            start = time.perf_counter()
+            make_dictionary(n, K, kind="coherence", coherence=target,
+                            random_state=seed)
+            times.append(time.perf_counter() - start)
+        print(f"  target {target:.4f}: median {np.median(times):6.3f} s, "
+              f"max {max(times):6.3f} s over 3 seeds")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-samples", type=int, default=1_000_000)
+    args = parser.parse_args()
+    bench_problem(args.n_samples, sparse_codes=False)
+    bench_problem(args.n_samples, sparse_codes=True)
+    bench_coherence_kind()
+
+
+if __name__ == "__main__":
+    main()
