@@ -13,7 +13,9 @@ Gaussian dictionary, SNR 30 dB:
   of the output (target ratio <= 2);
 
 once with dense codes (the default) and once with ``sparse_codes=True``; then
-the time of ``make_dictionary(kind="coherence")`` at 64 x 256.
+the time of ``make_dictionary(kind="coherence")`` at 64 x 256. With
+``--coherence-grid``, first checks the ``coherence`` kind over n_features from 8 to
+256 and n_atoms up to 4 n_features (several minutes).
 """
 import argparse
 import sys
@@ -26,6 +28,7 @@ from scipy import sparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmark_utils.metrics import mutual_coherence  # noqa: E402
 from benchmark_utils.simulation import (  # noqa: E402
     lowest_reachable_coherence, make_dictionary, make_problem
 )
@@ -111,10 +114,35 @@ def bench_coherence_kind():
               f"max {max(times):6.3f} s over 3 seeds")
 
 
+def coherence_grid():
+    """Error of kind="coherence" over n in 8..256, K in n/2..4n, 4 targets each."""
+    print("kind='coherence' over the grid (target: lowest reachable, +0.01, "
+          "midway to 0.95, 0.95):")
+    worst, slowest = 0.0, (0.0, None)
+    for n in (8, 16, 32, 64, 128, 256):
+        for ratio in (0.5, 1, 1.5, 2, 3, 4):
+            K = int(ratio * n)
+            lowest = lowest_reachable_coherence(n, K)
+            for target in (lowest, lowest + 0.01, (lowest + 0.95) / 2, 0.95):
+                start = time.perf_counter()
+                D = make_dictionary(n, K, kind="coherence", coherence=target,
+                                    random_state=0)
+                elapsed = time.perf_counter() - start
+                worst = max(worst, abs(mutual_coherence(D) - target))
+                slowest = max(slowest, (elapsed, f"{n} x {K} at {target:.4f}"))
+    print(f"  largest |measured - target|: {worst:.1e}; slowest case "
+          f"{slowest[1]}: {slowest[0]:.1f} s")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-samples", type=int, default=1_000_000)
+    parser.add_argument("--coherence-grid", action="store_true",
+                        help="also check kind='coherence' over the whole grid "
+                             "(several minutes)")
     args = parser.parse_args()
+    if args.coherence_grid:
+        coherence_grid()
     bench_problem(args.n_samples, sparse_codes=False)
     bench_problem(args.n_samples, sparse_codes=True)
     bench_coherence_kind()

@@ -18,7 +18,7 @@ class Dataset(BaseDataset):
     """
 
     name = "simulated"
-    requirements = ["pip::scipy"]
+    requirements = ["pip::scipy", "pip::threadpoolctl"]
 
     parameters = {
         "n_features": [20],
