@@ -63,7 +63,7 @@ def project_atoms_unit_ball(D):
 def replace_unused_atoms(D, unused, X, residual):
     """Replace unused atoms by the normalized worst-represented training samples.
 
-    The rule of K-SVD (Aharon, Elad and Bruckstein 2006, Section IV-E): an atom
+    The rule of K-SVD (Aharon, Elad and Bruckstein 2006): an atom
     that codes no sample carries no information, so it is replaced by the
     training signal that the current model represents worst, normalized. Here
     the ``n_unused`` signals with the largest residual norms ``||x_i - z_i D||``
@@ -105,10 +105,10 @@ def replace_unused_atoms(D, unused, X, residual):
 def duplicated_atoms(D, threshold=0.99):
     """Atoms nearly collinear with an atom of lower index.
 
-    K-SVD's implementation details (Aharon, Elad and Bruckstein 2006, Section
-    IV-E): an atom whose |correlation| with another exceeds a threshold adds
-    nothing but a second copy, so one of the pair is freed for replacement. The
-    atom of higher index in each such pair is flagged.
+    An atom whose |correlation| with another exceeds a threshold adds nothing
+    but a second copy, so one of the pair is freed for replacement (a common
+    complement of K-SVD's rule for unused atoms). The atom of higher index in
+    each such pair is flagged.
 
     Parameters
     ----------
@@ -133,8 +133,8 @@ def atoms_to_replace(D, Z, min_usage=4, max_correlation=0.99):
     An atom is flagged when fewer than ``min_usage`` samples use it (nonzero
     code), when it is (numerically) zero, or when it duplicates an atom of lower
     index (|correlation| above ``max_correlation``, see
-    :func:`duplicated_atoms`). The defaults are those of the K-SVD authors'
-    implementation.
+    :func:`duplicated_atoms`). The defaults are the benchmark's choice, shared
+    by K-SVD, MOD and alternating minimization.
 
     Parameters
     ----------

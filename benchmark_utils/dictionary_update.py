@@ -51,8 +51,8 @@ def ksvd_atom_updates(X, Z, D, method="svd", order=None):
     For atom ``k`` used by the samples ``omega_k`` (nonzero ``Z[:, k]``), the
     restricted residual without atom ``k``,
     ``E_k = X[omega_k] - Z[omega_k] D + z_k d_k^T``, is approximated by the
-    rank-one ``z_k d_k^T`` with ``||d_k|| = 1`` (Aharon, Elad and Bruckstein 2006,
-    Section IV-B). The support of the codes never changes; the new ``z_k`` and
+    rank-one ``z_k d_k^T`` with ``||d_k|| = 1`` (Aharon, Elad and Bruckstein
+    2006). The support of the codes never changes; the new ``z_k`` and
     ``d_k`` are used by the next atoms' updates (Gauss-Seidel order).
 
     Parameters

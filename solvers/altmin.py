@@ -19,7 +19,8 @@ class Solver(BaseSolver):
        equivalent penalized form with the objective's ``lmbd`` (the Lasso
        shared by all solvers, restarted FISTA), warm-started from the previous
        codes and stopped after ``lasso_max_iter`` iterations (inexact
-       alternation; on P1 it needs as many outer iterations as exact solves);
+       alternation; on P1 it needs about as many outer iterations as exact
+       solves, 21 against 19, at a fifth of the cost);
     2. hard thresholding of the codes: entries with
        ``|z| < code_threshold * lmbd`` are set to 0 (the paper thresholds at a
        multiple of its ``eps_t`` to clean the supports; 0, the default, skips

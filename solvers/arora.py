@@ -22,22 +22,22 @@ class Solver(BaseSolver):
        (hard thresholding);
     2. the Hebbian-like update ``D <- D - eta g`` with
        ``g = E[sgn(z) (z D - x)]`` (in the paper's column layout,
-       ``g = E[(A x - y) sgn(x)^T]``), ``variant="plain"`` (their Algorithm 2);
-       ``variant="unbiased"`` removes the systematic bias of the plain rule: in
-       the gradient of atom ``i``, each other support atom ``j`` is decoded with
-       ``d_j`` projected orthogonally to ``d_i``, i.e. the term
+       ``g = E[(A x - y) sgn(x)^T]``), ``variant="plain"`` (the paper's
+       neurally plausible rule); ``variant="unbiased"`` removes the systematic
+       bias of the plain rule (the paper's unbiased variant, as implemented
+       here): in the gradient of atom ``i``, each other support atom ``j`` is
+       decoded with ``d_j`` projected orthogonally to ``d_i``, i.e. the term
        ``sum_{j in S, j != i} <d_j, d_i> z_i d_j`` is subtracted from the
-       residual, so that the expected update vanishes at the truth (their
-       Section 5). The atoms are renormalized after each step (the paper's
-       projection step keeps them near unit norm; the recovery score ignores
-       the norms).
+       residual, so that the expected update vanishes at the truth. The
+       atoms are renormalized after each step (the paper's projection step
+       keeps them near unit norm; the recovery score ignores the norms).
 
     Scales. The paper assumes nonzero amplitudes ``|x_i| >= C`` (``C = 1``) and
     ``q = k/m`` (``k`` nonzeros, ``m`` atoms). We do not know ``C``: the
     threshold is ``C/2 = threshold * a`` with ``a = sqrt(mean ||x||^2 / k)``
     the root-mean-square amplitude of the nonzeros (exact for unit-norm,
     nearly orthogonal atoms), and ``threshold = 1/3`` by default, which is
-    ``C/2`` for their amplitude law ``|x_i|`` uniform in ``[1, 2]``
+    ``C/2`` for the amplitude law ``|x_i|`` uniform in ``[1, 2]``
     (``a = sqrt(7/3)``). The expected update of atom ``i`` is
     ``p q (lambda_i d_i - d*_i + bias)`` with ``p = E|x_i|``; the paper's step
     ``eta = Theta(m/k)`` (with ``p = Theta(1)`` from ``C = 1``) is here

@@ -24,13 +24,13 @@ class Solver(BaseSolver):
 
     Atoms that carry no information are replaced after each iteration by the
     normalized training samples with the largest residuals (the worst
-    represented), as in the paper's Section IV-E
-    (``benchmark_utils.atoms.replace_unused_atoms``): atoms used by fewer than
-    4 samples, and the second atom of every pair with |correlation| above 0.99
-    (``benchmark_utils.atoms.atoms_to_replace``), the thresholds of the
-    authors' KSVD-Box implementation. Without this rule, K-SVD from a random start stalls near
-    0.98 recovery on the reference problem P1 (a few atoms stay duplicated or
-    nearly unused); with it, it reaches 0.99.
+    represented), the paper's rule for unused atoms
+    (``benchmark_utils.atoms.replace_unused_atoms``), extended to atoms used
+    by fewer than 4 samples and to the second atom of every pair with
+    |correlation| above 0.99 (``benchmark_utils.atoms.atoms_to_replace``; the
+    thresholds are our choice). Without the extension, K-SVD from a random
+    start stalls near 0.98 recovery on the reference problem P1 (a few atoms
+    stay duplicated or nearly unused); with it, it reaches 0.99.
 
     ``k`` is the data model's number of nonzeros per code (``n_nonzeros`` from
     the objective); when the dataset does not give it, 10% of ``n_features``

@@ -21,7 +21,7 @@ class Solver(BaseSolver):
        Lasso with the objective's ``lmbd`` (``coding="lasso"``, the shared
        restarted FISTA warm-started from the previous codes and stopped after
        ``lasso_max_iter = 10`` iterations: on P1 this inexact coding needs
-       as many outer iterations to reach 0.99 as exact solves, at a fifth of
+       about as many outer iterations to reach 0.99 as exact solves, at a fifth of
        the cost);
     2. the optimal directions: the least-squares dictionary for these codes,
        ``D = (Z^T Z)^{-1} Z^T X``, solved with a ridge of ``1e-10`` times the

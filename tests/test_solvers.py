@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from benchopt.benchmark import Benchmark
+from threadpoolctl import threadpool_limits
 
 from benchmark_utils.initialization import init_dictionary
 from benchmark_utils.metrics import recovery_score
@@ -16,6 +17,14 @@ from benchmark_utils.sparse_coding import lambda_max
 
 BENCHMARK = Benchmark(Path(__file__).resolve().parents[1])
 SOLVERS = {solver.name: solver for solver in BENCHMARK.get_solvers()}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def single_threaded_blas():
+    # On a small shared machine, multi-threaded BLAS on these small matrices
+    # spins on busy cores and runs the file several times slower.
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def run_solver(name, problem, init, n_nonzeros, n_iter, reg=0.1, **parameters):
