@@ -3,11 +3,14 @@
 Three building blocks, each taking a ``random_state`` (int, Generator or None; the
 same int gives the same bits in any process):
 
-- :func:`make_dictionary` draws the true dictionary ``D`` (atoms as unit-norm rows);
+- :func:`make_dictionary` draws the true dictionary ``D`` (atoms as unit-norm rows)
+  from a family: Gaussian, orthogonal, unions of orthonormal bases, Grassmannian
+  (lowest coherence reachable) or with a chosen mutual coherence;
 - :func:`make_codes` draws sparse codes ``Z`` with a chosen support law and amplitude
   law;
-- :func:`make_problem` puts them together with Gaussian noise at a given SNR, draws
-  a held-out set from the same model, and measures what it produced.
+- :func:`make_problem` puts them together with Gaussian noise at a given SNR and
+  optional outliers, draws a held-out set from the same model, and measures what it
+  produced (coherence, Welch bound, RIP estimates, realized SNR, chance floor).
 """
 import numbers
 import os
