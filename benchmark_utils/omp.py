@@ -14,6 +14,7 @@ scikit-learn's ``orthogonal_mp_gram``, which loops over samples, and gives the s
 codes (see ``tests/test_kernels.py``).
 """
 import numpy as np
+from scipy import sparse
 
 from benchmark_utils.validation import check_dictionary, check_positive_int
 
@@ -63,7 +64,7 @@ def batch_omp(X, D, n_nonzeros, ridge=1e-10):
     L = np.zeros((n_samples, n_nonzeros, n_nonzeros))
     # Work buffers allocated once: fresh (n_samples, n_atoms) arrays at every
     # step would cost more in page faults than the arithmetic.
-    correlations, score, gathered = (np.empty_like(DX) for _ in range(3))
+    correlations, score = np.empty_like(DX), np.empty_like(DX)
     np.copyto(correlations, DX)
     for t in range(n_nonzeros):
         np.abs(correlations, out=score)
@@ -84,12 +85,15 @@ def batch_omp(X, D, n_nonzeros, ridge=1e-10):
             _forward_substitution(L[:, :t + 1, :t + 1], DX[rows[:, None], S]),
         )
         if t + 1 < n_nonzeros:
-            # Correlations of the new residual: D x - G[S]^T coef.
-            np.copyto(correlations, DX)
-            for j in range(t + 1):
-                np.take(G, S[:, j], axis=0, out=gathered)
-                gathered *= coef[:, j:j + 1]
-                correlations -= gathered
+            # Correlations of the new residual, D x - G[S]^T coef, with the
+            # codes as a CSR matrix (t + 1 nonzeros per row): one sparse
+            # product instead of t + 1 dense gathers of rows of G.
+            codes = sparse.csr_matrix(
+                (coef.ravel(), S.ravel(),
+                 np.arange(0, n_samples * (t + 1) + 1, t + 1)),
+                shape=(n_samples, n_atoms),
+            )
+            np.subtract(DX, codes @ G, out=correlations)
     Z = np.zeros((n_samples, n_atoms))
     Z[rows[:, None], support] = coef
     return Z
