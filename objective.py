@@ -49,9 +49,10 @@ class Objective(BaseObjective):
     # that one evaluation costs two batch Lasso of this size whatever n_samples.
     n_eval_samples = 2000
     # Stopping tolerance of the shared Lasso solver on the relative change of
-    # the codes. On P1, 1e-4 leaves a relative error on the loss below 1e-6
-    # (measured against 2,000 iterations) for about 100 iterations.
-    eval_tol = 1e-4
+    # the codes. On P1 (bench/bench_objective.py), 3e-4 leaves a relative error
+    # on the loss below 1e-6 against a solve to 1e-12, from the random init as
+    # from the true dictionary.
+    eval_tol = 3e-4
 
     # The benchmark is about recovery, so benchopt stops a solver when the
     # recovery score has not improved for `patience` evaluations (it is 1.0 at

@@ -53,7 +53,8 @@ def lasso_cost(X, Z, D, lmbd):
     )
 
 
-def sparse_encode_fista(X, D, lmbd, max_iter=300, tol=1e-7, Z_init=None):
+def sparse_encode_fista(X, D, lmbd, max_iter=300, tol=1e-7, Z_init=None,
+                        lipschitz=None):
     """Solve the Lasso for every row of ``X`` with restarted FISTA.
 
     Parameters
@@ -69,6 +70,9 @@ def sparse_encode_fista(X, D, lmbd, max_iter=300, tol=1e-7, Z_init=None):
         Stop when ``||Z_k+1 - Z_k||_F <= tol * max(||Z_k+1||_F, 1e-12)``.
     Z_init : ndarray of shape (n_samples, n_atoms) or None
         Warm start; zeros when None.
+    lipschitz : float or None
+        Largest eigenvalue of ``D D^T`` if already known (it is computed
+        otherwise); a larger value is safe but slows convergence.
 
     Returns
     -------
@@ -79,23 +83,40 @@ def sparse_encode_fista(X, D, lmbd, max_iter=300, tol=1e-7, Z_init=None):
     if lmbd < 0:
         raise ValueError(f"lmbd must be >= 0, got {lmbd}.")
     G = D @ D.T
-    DX = X @ D.T
-    L = float(np.linalg.eigvalsh(G)[-1]) if G.size else 0.0
-    Z = np.zeros_like(DX) if Z_init is None else np.array(Z_init, dtype=np.float64)
-    if L <= 0.0:
-        return np.zeros_like(DX)
+    if lipschitz is None:
+        lipschitz = float(np.linalg.eigvalsh(G)[-1]) if G.size else 0.0
+    if lipschitz <= 0.0:
+        return np.zeros((X.shape[0], D.shape[0]))
+    step, threshold = 1.0 / lipschitz, lmbd / lipschitz
+    # A gradient step from Y is Y - step (Y G - X D^T) = Y - Y G_step + DX_step.
+    G_step = step * G
+    DX_step = step * (X @ D.T)
 
-    step, threshold = 1.0 / L, lmbd / L
-    Y, t = Z.copy(), 1.0
+    Z = (np.zeros_like(DX_step) if Z_init is None
+         else np.array(Z_init, dtype=np.float64))
+    # Buffers reused across iterations: no allocation in the loop.
+    Y, Z_new, delta, clipped = (Z.copy(), np.empty_like(Z), np.empty_like(Z),
+                                np.empty_like(Z))
+    t = 1.0
     for _ in range(max_iter):
-        Z_new = soft_threshold(Y - step * (Y @ G - DX), threshold)
-        delta = Z_new - Z
-        # Adaptive restart: drop the momentum when it points uphill.
-        if np.vdot(Y - Z_new, delta) > 0:
+        np.matmul(Y, G_step, out=Z_new)
+        np.subtract(Y, Z_new, out=Z_new)
+        Z_new += DX_step
+        # Soft thresholding, z - clip(z, -threshold, threshold), in place.
+        np.clip(Z_new, -threshold, threshold, out=clipped)
+        Z_new -= clipped
+        np.subtract(Z_new, Z, out=delta)
+        # Adaptive restart (O'Donoghue and Candes 2015): drop the momentum
+        # when it points uphill, i.e. when <Y - Z_new, Z_new - Z> > 0.
+        flat_delta = delta.ravel()
+        if np.dot(Y.ravel(), flat_delta) > np.dot(Z_new.ravel(), flat_delta):
             t = 1.0
         t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
-        Y = Z_new + ((t - 1.0) / t_new) * delta
-        Z, t = Z_new, t_new
-        if np.linalg.norm(delta) <= tol * max(np.linalg.norm(Z), 1e-12):
+        np.multiply(delta, (t - 1.0) / t_new, out=Y)
+        Y += Z_new
+        Z, Z_new, t = Z_new, Z, t_new
+        delta_norm2 = np.dot(flat_delta, flat_delta)
+        flat_Z = Z.ravel()
+        if delta_norm2 <= tol ** 2 * max(np.dot(flat_Z, flat_Z), 1e-24):
             break
     return Z
