@@ -7,6 +7,10 @@ model ``X ~ Z @ D``.
 import numpy as np
 from scipy import linalg
 
+from benchmark_utils.atoms import (
+    atoms_to_replace, normalize_atoms, replace_unused_atoms
+)
+
 
 def least_squares_dictionary(X, Z, ridge=1e-10):
     """Least-squares dictionary for fixed codes: ``argmin_D ||X - Z D||_F^2``.
@@ -43,6 +47,30 @@ def least_squares_dictionary(X, Z, ridge=1e-10):
         return np.zeros((n_atoms, X.shape[1]))
     A[np.diag_indices(n_atoms)] += ridge * scale
     return linalg.solve(A, B, assume_a="pos", check_finite=False)
+
+
+def least_squares_step(X, Z):
+    """One dictionary step of MOD and alternating minimization, atoms renormalized.
+
+    The least-squares dictionary (:func:`least_squares_dictionary`) with its
+    atoms normalized, then the atoms that carry no information (unused, zero or
+    duplicated, :func:`benchmark_utils.atoms.atoms_to_replace`) replaced by the
+    worst-represented training samples.
+
+    Returns
+    -------
+    D : ndarray of shape (n_atoms, n_features)
+        Unit-norm atoms.
+    Z : ndarray of shape (n_samples, n_atoms)
+        The codes rescaled for the normalized atoms (``Z @ D`` unchanged for
+        the atoms kept): a warm start for the next coding step.
+    """
+    D = least_squares_dictionary(X, Z)
+    residual = X - Z @ D
+    Z = Z * np.linalg.norm(D, axis=1)
+    D = normalize_atoms(D)
+    D = replace_unused_atoms(D, atoms_to_replace(D, Z), X, residual)
+    return D, Z
 
 
 def ksvd_atom_updates(X, Z, D, method="svd", order=None):

@@ -1,10 +1,7 @@
 import numpy as np
 from benchopt import BaseSolver
 
-from benchmark_utils.atoms import (
-    atoms_to_replace, normalize_atoms, replace_unused_atoms
-)
-from benchmark_utils.dictionary_update import least_squares_dictionary
+from benchmark_utils.dictionary_update import least_squares_step
 from benchmark_utils.sparse_coding import sparse_encode_fista
 
 
@@ -54,12 +51,7 @@ class Solver(BaseSolver):
                                     max_iter=self.lasso_max_iter, tol=1e-4)
             if self.code_threshold > 0:
                 Z[np.abs(Z) < self.code_threshold * self.lmbd] = 0.0
-            D = least_squares_dictionary(self.X, Z)
-            residual = self.X - Z @ D
-            # Codes for the normalized atoms: the warm start of the next step.
-            Z = Z * np.linalg.norm(D, axis=1)
-            D = normalize_atoms(D)
-            D = replace_unused_atoms(D, atoms_to_replace(D, Z), self.X, residual)
+            D, Z = least_squares_step(self.X, Z)
             self.D = D
 
     def get_result(self):

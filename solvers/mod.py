@@ -1,10 +1,6 @@
-import numpy as np
 from benchopt import BaseSolver
 
-from benchmark_utils.atoms import (
-    atoms_to_replace, normalize_atoms, replace_unused_atoms
-)
-from benchmark_utils.dictionary_update import least_squares_dictionary
+from benchmark_utils.dictionary_update import least_squares_step
 from benchmark_utils.omp import batch_omp, default_n_nonzeros
 from benchmark_utils.sparse_coding import sparse_encode_fista
 
@@ -61,12 +57,7 @@ class Solver(BaseSolver):
         self.D = D
         while callback():
             Z = self.sparse_code(D, Z)
-            D = least_squares_dictionary(self.X, Z)
-            residual = self.X - Z @ D
-            # Codes for the normalized atoms: the Lasso warm start.
-            Z = Z * np.linalg.norm(D, axis=1)
-            D = normalize_atoms(D)
-            D = replace_unused_atoms(D, atoms_to_replace(D, Z), self.X, residual)
+            D, Z = least_squares_step(self.X, Z)
             self.D = D
 
     def get_result(self):

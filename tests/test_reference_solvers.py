@@ -1,5 +1,4 @@
 """The three reference solvers recover an easy problem and not a hopeless one."""
-import numpy as np
 import pytest
 
 from conftest import attach_context
