@@ -1,12 +1,20 @@
 """Shared fixtures: load the benchmark's components the way benchopt does."""
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from benchopt.benchmark import Benchmark
 from benchopt.utils.run_context import RunContext
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# In CI (CI=true), property-based tests draw the same examples at every run, so
+# that a red build points at the change, not at the luck of the draw. Locally
+# they explore new examples each run.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
