@@ -5,6 +5,7 @@ from benchmark_utils.atoms import replace_unused_atoms
 from benchmark_utils.dictionary_update import (
     block_coordinate_update, online_forgetting_factor
 )
+from benchmark_utils.minibatch import iterate_minibatches
 from benchmark_utils.sparse_coding import sparse_encode_fista
 
 
@@ -50,20 +51,18 @@ class Solver(BaseSolver):
         self.seed = self.get_seed(use_repetition=True)
 
     def run(self, callback):
-        rng = np.random.default_rng(self.seed)
         n_samples = self.X.shape[0]
         n_atoms, n_features = self.D_init.shape
         batch_size = min(self.batch_size, n_samples)
         D = self.D_init.copy()
         A = np.zeros((n_atoms, n_atoms))
         B = np.zeros((n_atoms, n_features))
-        order, start, t = rng.permutation(n_samples), 0, 0
+        batches = iterate_minibatches(n_samples, batch_size,
+                                      random_state=self.seed)
+        t = 0
         self.D = D
         while callback():
-            if start >= n_samples:
-                order, start = rng.permutation(n_samples), 0
-            X_batch = self.X[order[start:start + batch_size]]
-            start += batch_size
+            X_batch = self.X[next(batches)]
             t += 1
             Z = sparse_encode_fista(X_batch, D, self.lmbd,
                                     max_iter=self.lasso_max_iter,

@@ -1,9 +1,10 @@
 import warnings
 
-import numpy as np
 from benchopt import BaseSolver
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.decomposition import MiniBatchDictionaryLearning
+
+from benchmark_utils.minibatch import iterate_minibatches
 
 
 class Solver(BaseSolver):
@@ -26,20 +27,16 @@ class Solver(BaseSolver):
         self.seed = self.get_seed(use_repetition=True)
 
     def run(self, callback):
-        rng = np.random.default_rng(self.seed)
-        n_samples = self.X.shape[0]
+        batches = iterate_minibatches(self.X.shape[0], self.batch_size,
+                                      random_state=self.seed)
         estimator = MiniBatchDictionaryLearning(
             n_components=self.D_init.shape[0], alpha=self.lmbd,
             batch_size=self.batch_size, dict_init=self.D_init.copy(),
             fit_algorithm="cd", random_state=self.seed,
         )
         self.D = self.D_init
-        order, start = rng.permutation(n_samples), 0
         while callback():
-            if start >= n_samples:
-                order, start = rng.permutation(n_samples), 0
-            batch = order[start:start + self.batch_size]
-            start += self.batch_size
+            batch = next(batches)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 estimator.partial_fit(self.X[batch])

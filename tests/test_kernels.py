@@ -11,6 +11,7 @@ from benchmark_utils.dictionary_update import (
     block_coordinate_update, ksvd_atom_updates, least_squares_dictionary,
     online_forgetting_factor
 )
+from benchmark_utils.minibatch import iterate_minibatches
 from benchmark_utils.omp import batch_omp, default_n_nonzeros
 from benchmark_utils.simulation import make_problem
 
@@ -154,3 +155,15 @@ def test_replace_unused_atoms_takes_worst_represented_samples():
     replaced = {tuple(np.round(d, 6)) for d in D_new[1:]}
     assert replaced == {(0.0, 1.0), (round(1 / np.sqrt(2), 6),) * 2}
     np.testing.assert_array_equal(replace_unused_atoms(D, [], X, residual), D)
+
+
+def test_minibatches_cover_each_epoch_once():
+    batches = iterate_minibatches(10, 4, random_state=0)
+    first = [next(batches) for _ in range(3)]
+    assert [len(b) for b in first] == [4, 4, 2]
+    np.testing.assert_array_equal(np.sort(np.concatenate(first)), np.arange(10))
+    second = np.concatenate([next(batches) for _ in range(3)])
+    np.testing.assert_array_equal(np.sort(second), np.arange(10))
+    assert not np.array_equal(np.concatenate(first), second)
+    again = iterate_minibatches(10, 4, random_state=0)
+    np.testing.assert_array_equal(next(again), first[0])
