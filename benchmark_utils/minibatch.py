@@ -1,4 +1,5 @@
 """Mini-batches for the online solvers: shuffled epochs over the training set."""
+
 from benchmark_utils.validation import check_positive_int, check_random_state
 
 
