@@ -11,10 +11,14 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from benchmark_utils.atoms import normalize_atoms
+from benchmark_utils.supports import random_supports
 from benchmark_utils.validation import (
     check_dictionary, check_positive_int, check_random_state
 )
 
+
+# |correlation| at which a true atom counts as recovered (K-SVD's experiments).
+RECOVERED_THRESHOLD = 0.99
 
 def mutual_coherence(D):
     """Mutual coherence ``max_{i != j} |<d_i, d_j>|`` of the normalized rows of D.
@@ -101,7 +105,7 @@ def recovery_score(D_true, D_est):
     return float(matched_correlations(D_true, D_est).mean())
 
 
-def recovered_fraction(D_true, D_est, threshold=0.99):
+def recovered_fraction(D_true, D_est, threshold=RECOVERED_THRESHOLD):
     """Share of true atoms whose matched |correlation| is at least ``threshold``.
 
     This is the success criterion of K-SVD's experiments (Aharon et al. 2006) made
@@ -147,8 +151,7 @@ def _sample_supports(n_atoms, s, n_supports, rng):
     """
     if comb(n_atoms, s) <= n_supports:
         return np.array(list(combinations(range(n_atoms), s)), dtype=np.intp)
-    keys = rng.random((n_supports, n_atoms))
-    return np.argpartition(keys, s - 1, axis=1)[:, :s]
+    return random_supports(n_supports, n_atoms, s, rng)
 
 
 def rip_lower_bound(D, s, n_supports=1000, random_state=0):

@@ -28,6 +28,7 @@ from benchmark_utils.metrics import (
     chance_floor, mutual_coherence, rip_coherence_bound, rip_lower_bound,
     welch_bound,
 )
+from benchmark_utils.supports import random_supports
 from benchmark_utils.validation import check_positive_int, check_random_state
 
 # Rows drawn at once by make_codes (Bernoulli supports) and per noise block in
@@ -404,21 +405,6 @@ def check_sparsity(sparsity, n_atoms):
     )
 
 
-def _exact_supports(n_samples, n_atoms, k, rng):
-    """Uniform random k-subsets of range(n_atoms), one per row, as an int array.
-
-    Floyd's algorithm, vectorized over samples: for j in n_atoms - k .. n_atoms - 1,
-    draw t uniform in [0, j] and take t unless already chosen, j otherwise. Every
-    k-subset is equally likely; the loop runs over k, not over samples.
-    """
-    supports = np.empty((n_samples, k), dtype=np.intp)
-    for col, j in enumerate(range(n_atoms - k, n_atoms)):
-        t = rng.integers(0, j + 1, size=n_samples)
-        taken = (supports[:, :col] == t[:, None]).any(axis=1)
-        supports[:, col] = np.where(taken, j, t)
-    return supports
-
-
 def _amplitudes(size, distribution, amplitude_range, rng):
     if distribution == "gaussian":
         return rng.standard_normal(size)
@@ -453,7 +439,7 @@ def make_codes_sparse(n_samples, n_atoms, sparsity, distribution="gaussian",
     rng = check_random_state(random_state)
 
     if isinstance(sparsity, int):
-        indices = _exact_supports(n_samples, n_atoms, sparsity, rng).ravel()
+        indices = random_supports(n_samples, n_atoms, sparsity, rng).ravel()
         indptr = np.arange(0, n_samples * sparsity + 1, sparsity)
     else:
         blocks = []

@@ -35,13 +35,15 @@ def lambda_max(X):
     return float(np.mean(np.sqrt(np.einsum("ij,ij->i", X, X))))
 
 
-def soft_threshold(Z, threshold):
+def soft_threshold(Z, threshold, out=None, work=None):
     """Entry-wise soft thresholding ``sign(z) max(|z| - threshold, 0)``.
 
     Computed as ``z - clip(z, -threshold, threshold)``: two passes over memory
-    instead of four.
+    instead of four. ``out`` (may be ``Z`` itself) and ``work``, arrays of the
+    shape of ``Z``, let a loop run it without allocating.
     """
-    return Z - np.clip(Z, -threshold, threshold)
+    clipped = np.clip(Z, -threshold, threshold, out=work)
+    return np.subtract(Z, clipped, out=out)
 
 
 def lasso_cost(X, Z, D, lmbd):
@@ -102,9 +104,7 @@ def sparse_encode_fista(X, D, lmbd, max_iter=300, tol=1e-7, Z_init=None,
         np.matmul(Y, G_step, out=Z_new)
         np.subtract(Y, Z_new, out=Z_new)
         Z_new += DX_step
-        # Soft thresholding, z - clip(z, -threshold, threshold), in place.
-        np.clip(Z_new, -threshold, threshold, out=clipped)
-        Z_new -= clipped
+        soft_threshold(Z_new, threshold, out=Z_new, work=clipped)
         np.subtract(Z_new, Z, out=delta)
         # Adaptive restart (O'Donoghue and Candes 2015): drop the momentum
         # when it points uphill, i.e. when <Y - Z_new, Z_new - Z> > 0.

@@ -114,3 +114,16 @@ def test_invalid_arguments_raise_value_error(kwargs, match):
     params.update(kwargs)
     with pytest.raises(ValueError, match=match):
         make_problem(**params)
+
+
+def test_random_supports_are_prefix_stable_and_valid():
+    from benchmark_utils.supports import random_supports
+
+    few = random_supports(100, 12, 4, random_state=3)
+    many = random_supports(1000, 12, 4, random_state=3)
+    np.testing.assert_array_equal(many[:100], few)
+    assert many.min() >= 0 and many.max() < 12
+    # Four distinct atoms per support.
+    assert all(len(set(row)) == 4 for row in many)
+    with pytest.raises(ValueError, match="k must be"):
+        random_supports(5, 3, 4)

@@ -50,10 +50,11 @@ def run_solver(name, problem, init, n_nonzeros, n_iter, reg=0.1, **parameters):
     return recovery_score(problem.D_true, D)
 
 
-@pytest.fixture(scope="module")
-def easy():
-    # The easy problem: 16 x 24, exactly 2 nonzeros, noiseless.
-    return make_problem(2000, 16, 24, 2, snr=np.inf, random_state=0)
+@pytest.fixture(scope="module", params=[0, 1, 2])
+def easy(request):
+    # The easy problem: 16 x 24, exactly 2 nonzeros, noiseless; three
+    # independent draws, so that a pass does not hang on one lucky seed.
+    return make_problem(2000, 16, 24, 2, snr=np.inf, random_state=request.param)
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +66,20 @@ def hopeless():
 
 
 EASY_CASES = [
-    # (name, parameters, init, iterations). K-SVD starts close: from the
-    # random or data inits it stalls on this problem with one atom of 24 left
-    # as a mixture (0.978), a local minimum the replacement rule does not see
-    # (the atom is used and unique); on P1 it recovers from a random start.
+    # (name, parameters, init, iterations). All start from `close` (every
+    # atom at distance 0.5 from the truth), the local-convergence regime the
+    # recovery theorems are about. From the `data` init this problem has local
+    # minima: on some draws MOD, altmin, online DL and SPORCO stall at 0.96 to
+    # 0.98 with one atom of 24 left as a mixture (the benchmark measures that,
+    # a test of correctness should not depend on it), and so does K-SVD from
+    # `random`.
     ("ksvd", {}, "close", 40),
     ("ksvd", {"atom_update": "approximate"}, "close", 40),
-    ("mod", {}, "data", 40),
-    ("mod", {"coding": "lasso"}, "data", 60),
-    ("altmin", {}, "data", 60),
-    ("online-dl", {"batch_size": 64}, "data", 600),
-    ("sporco", {}, "data", 80),
+    ("mod", {}, "close", 40),
+    ("mod", {"coding": "lasso"}, "close", 60),
+    ("altmin", {}, "close", 60),
+    ("online-dl", {"batch_size": 64}, "close", 600),
+    ("sporco", {}, "close", 80),
 ]
 
 
@@ -88,9 +92,10 @@ def test_recovers_easy_problem(easy, name, parameters, init, n_iter):
 @pytest.mark.parametrize("name, parameters, init, n_iter", EASY_CASES)
 def test_no_recovery_on_hopeless_problem(hopeless, name, parameters, init,
                                          n_iter):
-    # The chance floor at 16 x 24 is about 0.45; a solver that "recovers"
-    # here would be reporting an artefact of the metric.
-    score = run_solver(name, hopeless, init, 20, n_iter // 2, **parameters)
+    # From the data init (no knowledge of the truth): the chance floor at
+    # 16 x 24 is about 0.45; a solver that "recovers" here would be reporting
+    # an artefact of the metric.
+    score = run_solver(name, hopeless, "data", 20, n_iter // 2, **parameters)
     assert score < 0.9, score
 
 
