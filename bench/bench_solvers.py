@@ -19,6 +19,7 @@ small calls (a 64 x 64 ``eigh``, a FISTA on 256 samples) were measured 100 to
 (``numThreads=-1`` in its solver).
 """
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -26,10 +27,11 @@ import numpy as np
 from benchopt.benchmark import Benchmark
 from threadpoolctl import threadpool_limits
 
-from benchmark_utils.initialization import init_dictionary
-from benchmark_utils.metrics import recovery_score
-from benchmark_utils.simulation import make_problem
-from benchmark_utils.sparse_coding import lambda_max
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmark_utils.initialization import init_dictionary  # noqa: E402
+from benchmark_utils.metrics import recovery_score  # noqa: E402
+from benchmark_utils.simulation import make_problem  # noqa: E402
+from benchmark_utils.sparse_coding import lambda_max  # noqa: E402
 
 TARGET = 0.99
 # (solver name, parameters, init). Arora et al.'s method is local: it also runs
