@@ -2,6 +2,8 @@ import numpy as np
 import spams
 from benchopt import BaseSolver
 
+from benchmark_utils.threads import get_n_threads
+
 
 class Solver(BaseSolver):
     """SPAMS ``trainDL``: online dictionary learning (Mairal et al. 2009), in C++.
@@ -10,7 +12,8 @@ class Solver(BaseSolver):
     Lasso with ``lambda1 = lmbd``. SPAMS stores atoms as Fortran-ordered columns:
     the conversion happens here, once, outside the timed run. ``iter`` is the
     number of mini-batches; the curve re-runs from ``D_init`` with an increasing
-    ``iter``.
+    ``iter``. SPAMS' OpenMP threads follow the benchmark's thread policy
+    (``benchmark_utils.threads``).
     """
 
     name = "spams"
@@ -30,7 +33,7 @@ class Solver(BaseSolver):
         D = spams.trainDL(
             self.X_fortran, D=self.D_init_fortran.copy(order="F"),
             lambda1=self.lmbd, mode=2, iter=n_iter, batchsize=self.batch_size,
-            numThreads=-1, verbose=False,
+            numThreads=get_n_threads(), verbose=False,
         )
         self.D = np.ascontiguousarray(D.T)
 

@@ -1,0 +1,163 @@
+"""Check the stopping rule's contract: no run is stopped while still improving.
+
+The contract (``benchmark_utils/stopping.py``): for every solver, problem and
+init, the best recovery reached by a run under the stopping rule is within
+0.002 of the best recovery the same solver reaches when it runs without early
+stopping to a fixed generous budget.
+
+How it is checked. For each problem, one real ``benchopt run`` of every solver
+(default parameters) from the ``random``, ``data`` and ``close`` inits, with
+early stopping turned off (``DICTREC_STOPPING=off``) and ``--timeout`` set to
+the budget, records the full curves. The rule is a pure function of the curve
+recorded so far (``window_progress_decision``), and the points benchopt
+evaluates do not depend on the rule until it stops, so replaying the rule on
+each recorded curve gives exactly the point where a run under the rule stops,
+and its best recovery. (The same seed gives the same problem, init and,
+for every deterministic solver, the same iterates.) A rule stop later than
+benchopt's default timeout (100 s) would be cut there: the table flags it.
+
+Problems:
+
+- ``easy``: 16 x 24, 2,000 samples, 2 nonzeros, SNR 40 dB (the solver tests');
+- ``p1``: the reference problem P1 (64 x 128, 20,000 samples, 4 nonzeros,
+  SNR 30 dB).
+
+Run from the repository root:
+``python bench/bench_stopping.py [--problems easy p1] [--budget-easy 20]
+[--budget-p1 60] [-j 2]``; ``--replay FILE.parquet ...`` re-reads recorded runs
+instead of running benchopt. Prints one markdown table per problem.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmark_utils.stopping import (  # noqa: E402
+    ENV_VAR, window_progress_decision,
+)
+
+TOLERANCE = 0.002
+DEFAULT_TIMEOUT = 100.0
+PROBLEMS = {
+    "easy": dict(n_features=16, n_atoms=24, n_samples=2000, n_test=500,
+                 sparsity=2, snr=40.0),
+    "p1": dict(n_features=64, n_atoms=128, n_samples=20000, n_test=2000,
+               sparsity=4, snr=30.0),
+}
+INITS = ["random", "data", "close"]
+
+
+def run_benchopt(problem, budget, n_jobs, solvers, out_dir):
+    """Run every solver without early stopping; return the parquet path."""
+    params = ",".join(f"{k}={v}" for k, v in PROBLEMS[problem].items())
+    output = Path(out_dir) / f"stopping_{problem}"
+    cmd = [
+        sys.executable, "-m", "benchopt", "run", str(ROOT),
+        "-d", f"simulated[{params}]",
+        "-o", f"Dictionary recovery[init=[{','.join(INITS)}]]",
+        "--timeout", str(budget), "-n", "1000", "-j", str(n_jobs),
+        "--no-plot", "--no-display", "--output", str(output),
+    ]
+    for solver in solvers or []:
+        cmd += ["-s", solver]
+    env = dict(os.environ, **{ENV_VAR: "off"})
+    log = output.with_suffix(".log")
+    print(f"{problem}: benchopt run, budget {budget} s per run, log in {log}",
+          flush=True)
+    with open(log, "w") as f:
+        subprocess.run(cmd, check=True, cwd=ROOT, env=env, stdout=f,
+                       stderr=subprocess.STDOUT)
+    return output.with_suffix(".parquet")
+
+
+def replay(curve):
+    """Index of the point where the rule stops the curve, and its reason."""
+    records = curve.to_dict("records")
+    for i in range(1, len(records)):
+        stop, reason, _ = window_progress_decision(records[: i + 1])
+        if stop:
+            return i, reason
+    return None, "never stopped within the budget"
+
+
+def contract_table(df):
+    rows = []
+    for (objective, solver), curve in df.groupby(
+            ["objective_name", "solver_name"], sort=True):
+        curve = curve.sort_values("stop_val").reset_index(drop=True)
+        init = objective.split("init=")[1].split(",")[0].rstrip("]")
+        best_budget = curve["objective_recovery"].max()
+        stop, reason = replay(curve)
+        if stop is None:
+            best_rule = best_budget
+            stopped_at = f"budget ({curve['time'].iloc[-1]:.1f} s)"
+        else:
+            best_rule = curve["objective_recovery"].iloc[: stop + 1].max()
+            stopped_at = (f"it {curve['stop_val'].iloc[stop]} "
+                          f"({curve['time'].iloc[stop]:.2f} s)")
+            if curve["time"].iloc[stop] > DEFAULT_TIMEOUT:
+                stopped_at += " > default timeout"
+        gap = best_budget - best_rule
+        rows.append(dict(
+            solver=solver, init=init, stopped_at=stopped_at,
+            best_rule=best_rule, best_budget=best_budget, gap=gap,
+            last_it=int(curve["stop_val"].iloc[-1]),
+            ok="yes" if gap <= TOLERANCE else "NO", reason=reason,
+        ))
+    return pd.DataFrame(rows)
+
+
+def print_table(problem, table, budget):
+    print(f"\n### {problem} (budget {budget} s per run, tolerance {TOLERANCE})\n")
+    print("| solver | init | stopped at | best recovery, rule | "
+          "best recovery, budget | gap | within 0.002 |")
+    print("|---|---|---|---|---|---|---|")
+    for r in table.itertuples():
+        print(f"| {r.solver} | {r.init} | {r.stopped_at} | {r.best_rule:.4f} "
+              f"| {r.best_budget:.4f} (it {r.last_it}) | {r.gap:.4f} "
+              f"| {r.ok} |")
+    n_bad = int((table["ok"] != "yes").sum())
+    print(f"\n{len(table) - n_bad} of {len(table)} runs hold the contract.")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", nargs="+", default=list(PROBLEMS),
+                        choices=list(PROBLEMS))
+    parser.add_argument("--budget-easy", type=float, default=20.0)
+    parser.add_argument("--budget-p1", type=float, default=60.0)
+    parser.add_argument("-j", "--n-jobs", type=int, default=1)
+    parser.add_argument("-s", "--solver", action="append", default=None,
+                        help="only these solvers (benchopt -s syntax)")
+    parser.add_argument("--replay", nargs="*", default=None,
+                        help="parquet files of earlier runs (problem name "
+                             "taken from the file name)")
+    parser.add_argument("--out-dir", default=None,
+                        help="where benchopt writes the results "
+                             "(default: a temporary folder)")
+    args = parser.parse_args()
+
+    budgets = {"easy": args.budget_easy, "p1": args.budget_p1}
+    if args.replay:
+        files = {Path(f).stem.split("stopping_")[-1].split("_")[0]: f
+                 for f in args.replay}
+    else:
+        out_dir = args.out_dir or tempfile.mkdtemp(prefix="bench_stopping_")
+        files = {p: run_benchopt(p, budgets[p], args.n_jobs, args.solver,
+                                 out_dir)
+                 for p in args.problems}
+    for problem, path in files.items():
+        df = pd.read_parquet(path)
+        print(f"\nresults: {path}")
+        print_table(problem, contract_table(df), budgets.get(problem, np.nan))
+
+
+if __name__ == "__main__":
+    main()

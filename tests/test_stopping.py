@@ -1,0 +1,123 @@
+"""The stopping rule: it never ends a run that is still progressing."""
+import numpy as np
+import pytest
+
+from benchmark_utils.stopping import (
+    DEFAULTS, ENV_VAR, WindowProgressCriterion, early_stopping_enabled,
+    window_progress_decision,
+)
+
+
+def benchopt_stop_vals(n_points):
+    """The iterations benchopt evaluates: 0, 1, 2, 3, 4, 6, 9, 13, ..."""
+    stop_vals = [0]
+    while len(stop_vals) < n_points:
+        k = stop_vals[-1]
+        stop_vals.append(max(k + 1, int(1.5 * k)))
+    return stop_vals
+
+
+def make_curve(recovery, loss, dt=0.01):
+    """benchopt-like records for per-iteration recovery and loss functions."""
+    return [
+        dict(stop_val=k, time=dt * k, objective_recovery=recovery(k),
+             objective_loss_train=loss(k))
+        for k in benchopt_stop_vals(40)
+    ]
+
+
+def first_stop(curve, **rule):
+    for i in range(1, len(curve)):
+        stop, reason, _ = window_progress_decision(curve[: i + 1], **rule)
+        if stop:
+            return curve[i]["stop_val"], reason
+    return None, "never"
+
+
+def test_dip_in_recovery_with_falling_loss_is_not_a_stop():
+    # SPORCO from init=data: recovery first dips below its start while the
+    # loss falls; benchopt's patience rule ended such a run at iteration 3.
+    def recovery(k):
+        return 0.72 - 0.06 * min(k, 20) / 20 + (0.34 if k >= 300 else 0.0)
+
+    curve = make_curve(recovery, lambda k: 1.0 + 1.0 / (1 + k))
+    stop_at, _ = first_stop(curve)
+    assert stop_at is None or stop_at > 300
+    best = max(p["objective_recovery"] for p in curve
+               if stop_at is None or p["stop_val"] <= stop_at)
+    assert best == pytest.approx(1.0)
+
+
+def test_flat_curve_stops_after_one_window():
+    curve = make_curve(lambda k: 0.8, lambda k: 2.0)
+    stop_at, reason = first_stop(curve)
+    # Never before iteration `window`; then the window (k/10, k] is flat.
+    assert stop_at == min(k for k in benchopt_stop_vals(40)
+                          if k >= DEFAULTS["window"])
+    assert "no progress" in reason
+
+
+def test_full_recovery_stops_at_once():
+    curve = make_curve(lambda k: 1.0 if k >= 2 else 0.5, lambda k: 1.0)
+    assert first_stop(curve) == (2, "recovered")
+
+
+def test_late_improvement_within_the_window_keeps_the_run_going():
+    # Recovery rises until iteration 9, stalls until 80, then rises again:
+    # the run must reach the second rise, since 80 < 10 * 9.
+    def recovery(k):
+        return 0.5 + 0.04 * min(k, 9) if k < 80 else 0.99
+
+    curve = make_curve(recovery, lambda k: 1.0)
+    stop_at, _ = first_stop(curve)
+    assert stop_at > 80
+
+
+def test_improvement_after_a_full_window_is_lost():
+    # The rule's known limit: a rise after more than `window` times the
+    # iterations of the last progress is not waited for.
+    def recovery(k):
+        return 0.9 if k < 2000 else 0.99
+
+    curve = make_curve(recovery, lambda k: 1.0)
+    stop_at, _ = first_stop(curve)
+    assert stop_at < 2000
+
+
+def test_slowly_falling_loss_keeps_the_run_going():
+    # 1% per decade of iterations: more than eps_loss over every window.
+    curve = make_curve(lambda k: 0.9, lambda k: 1.0 - 0.01 * np.log10(1 + k))
+    assert first_stop(curve)[0] is None
+
+
+def test_loss_alone_without_ground_truth():
+    curve = [dict(p, objective_recovery=float("nan"))
+             for p in make_curve(lambda k: 0.0,
+                                 lambda k: 1.0 - 0.01 * np.log10(1 + k))]
+    assert first_stop(curve)[0] is None
+    flat = [dict(p, objective_loss_train=1.0) for p in curve]
+    assert first_stop(flat)[0] is not None
+
+
+def test_min_time_delays_the_decision():
+    curve = make_curve(lambda k: 0.8, lambda k: 2.0, dt=0.001)
+    stop_at, _ = first_stop(curve, min_time=1.0)
+    assert stop_at >= 1000
+
+
+def test_criterion_turned_off_by_environment(monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "off")
+    assert not early_stopping_enabled()
+    criterion = WindowProgressCriterion()
+    curve = make_curve(lambda k: 0.8, lambda k: 2.0)
+    assert criterion.check_convergence(curve) == (False, 0.0)
+    monkeypatch.setenv(ENV_VAR, "sometimes")
+    with pytest.raises(ValueError, match=ENV_VAR):
+        early_stopping_enabled()
+
+
+def test_criterion_rejects_bad_parameters():
+    with pytest.raises(TypeError, match="patience"):
+        WindowProgressCriterion(patience=3)
+    with pytest.raises(ValueError, match="window"):
+        WindowProgressCriterion(window=1.0)
