@@ -1,0 +1,154 @@
+import torch
+from benchopt import BaseSolver
+
+from benchmark_utils.unrolled import (
+    ALGORITHMS, BacktrackingLineSearch, analytic_dictionary_gradient,
+    cuda_unavailable_reason, dictionary_step_init, lasso_loss,
+    lipschitz_constant, project_atoms_sphere, setup_torch, synchronized,
+    to_numpy, to_tensor, unrolled_codes, warm_up_device,
+)
+
+GRADIENTS = ("deep", "analytic", "truncated")
+
+
+class Solver(BaseSolver):
+    """Deep dictionary learning by unrolled sparse coding (full batch).
+
+    Malezieux, Moreau and Kowalski, "Understanding approximate and unrolled
+    dictionary learning for pattern recovery", ICLR 2022. The codes are the
+    output of a network of ``n_layers`` unrolled ISTA or FISTA iterations
+    (``algorithm``) started from 0, with step ``1 / L``, ``L = ||D D^T||_2``
+    (the spectral norm, not the Frobenius norm of the paper's public code,
+    see ``benchmark_utils.unrolled.lipschitz_constant``). The dictionary
+    minimizes the Lasso loss of these codes over the whole training set,
+
+        F(D) = 1/n sum_i 0.5 ||x_i - z_N(x_i, D) D||^2 + lmbd ||z_N(x_i, D)||_1,
+
+    by projected gradient descent. Each iteration (one point of the curve):
+
+    1. the gradient of ``F`` in ``D``, by one of (``gradient``):
+
+       - ``"deep"`` (DDL): back-propagation through all the layers;
+       - ``"analytic"`` (AM, alternating minimization): the same forward pass
+         without graph, then the gradient at fixed codes
+         ``Z^T (Z D - X) / n`` (by Danskin's theorem, the gradient of the
+         Lasso value function when the codes are exact); deep against
+         analytic gradient at equal depth is the paper's central comparison;
+       - ``"truncated"``: back-propagation through the last ``n_backprop``
+         layers only, the first ones run without graph;
+
+    2. a step by backtracking line search: the trial ``D - t grad`` with its
+       atoms projected onto the unit sphere is accepted if ``F`` decreases,
+       ``t`` is halved otherwise (at most 20 times per iteration), and the next
+       iteration starts from ``2 t``; the first ``t`` is
+       ``1 / ||Z^T Z / n||_2`` at the initial codes
+       (``benchmark_utils.unrolled.BacktrackingLineSearch``).
+
+    With ``learn_steps=True`` every layer ``i`` has its own step ``s_i / L``,
+    ``s_i`` initialised at 1 (steps at ``1 / L``) and learned jointly with the
+    dictionary by the same line search, kept in ``[0, 2]`` (Ablin, Moreau,
+    Massias and Gramfort, "Learning step sizes for unfolded sparse coding",
+    NeurIPS 2019); it needs a back-propagated gradient.
+
+    An accepted trial's forward pass is the next gradient's forward pass: an
+    iteration whose first trial is accepted costs one forward and one
+    backward pass over the training set. The run is deterministic (no
+    randomness); ``device="cuda"`` is synchronized before every callback and
+    warmed up in ``set_objective``.
+    """
+
+    name = "ddl"
+    requirements = ["pip::torch"]
+    sampling_strategy = "callback"
+    parameters = {
+        "gradient": ["deep", "analytic"],
+        "n_layers": [20],
+        "algorithm": ["fista"],
+        "n_backprop": [5],
+        "learn_steps": [False],
+        "device": ["cpu"],
+        "dtype": ["auto"],
+    }
+
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        reason = cuda_unavailable_reason(self.device)
+        if reason is not None:
+            return True, reason
+        if self.gradient not in GRADIENTS:
+            return True, f"gradient must be one of {GRADIENTS}"
+        if self.algorithm not in ALGORITHMS:
+            return True, f"algorithm must be one of {ALGORITHMS}"
+        if self.learn_steps and self.gradient == "analytic":
+            return True, "learned steps need a back-propagated gradient"
+        return False, None
+
+    def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
+        self.lmbd = float(lmbd)
+        seed = self.get_seed(use_repetition=True)
+        self.torch_device, self.torch_dtype = setup_torch(
+            seed, self.device, self.dtype)
+        self.X = to_tensor(X, self.torch_device, self.torch_dtype)
+        self.D_init = to_tensor(D_init, self.torch_device, self.torch_dtype)
+        if self.torch_device.type == "cuda":
+            warm_up_device(self.torch_device, self.torch_dtype, *D_init.shape)
+
+    # -- the network and its loss ------------------------------------------
+
+    def evaluate(self, params):
+        """Forward pass at ``params = [D]`` or ``[D, step_scales]``.
+
+        Returns the loss as a float and what the gradient needs: the graph
+        (deep, truncated) or the codes (analytic).
+        """
+        D, scales = params[0], (params[1] if self.learn_steps else None)
+        if self.gradient == "analytic":
+            with torch.no_grad():
+                Z = unrolled_codes(self.X, D, self.lmbd, self.n_layers,
+                                   self.algorithm)
+                loss = lasso_loss(self.X, Z, D, self.lmbd)
+            return float(loss), (params, loss, Z)
+        params = [p.detach().requires_grad_(True) for p in params]
+        D, scales = params[0], (params[1] if self.learn_steps else None)
+        n_backprop = self.n_backprop if self.gradient == "truncated" else None
+        Z = unrolled_codes(self.X, D, self.lmbd, self.n_layers,
+                           self.algorithm, step_scales=scales,
+                           n_backprop=n_backprop,
+                           lipschitz=lipschitz_constant(D))
+        loss = lasso_loss(self.X, Z, D, self.lmbd)
+        return float(loss.detach()), (params, loss, Z)
+
+    def gradient_of(self, state):
+        params, loss, Z = state
+        if self.gradient == "analytic":
+            return [analytic_dictionary_gradient(self.X, Z, params[0])]
+        return list(torch.autograd.grad(loss, params))
+
+    def project(self, params):
+        projected = [project_atoms_sphere(params[0])]
+        if self.learn_steps:
+            projected.append(params[1].clamp(0.0, 2.0))
+        return projected
+
+    # -- the algorithm ---------------------------------------------------------
+
+    def run(self, callback):
+        callback = synchronized(callback, self.torch_device)
+        params = [self.D_init.clone()]
+        if self.learn_steps:
+            params.append(torch.ones(self.n_layers, dtype=self.torch_dtype,
+                                     device=self.torch_device))
+        self.D = params[0]
+        loss, state = self.evaluate(params)
+        grads = self.gradient_of(state)
+        line_search = BacktrackingLineSearch(dictionary_step_init(state[2]))
+        while callback():
+            accepted, params, loss, state = line_search.search(
+                [p.detach() for p in params], grads, loss, self.evaluate,
+                self.project)
+            if accepted:
+                grads = self.gradient_of(state)
+            self.D = params[0].detach()
+            self.step_scales = params[1].detach() if self.learn_steps else None
+
+    def get_result(self):
+        return dict(D=to_numpy(self.D))
