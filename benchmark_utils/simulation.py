@@ -106,13 +106,16 @@ def _gaussian_dictionary(n_features, n_atoms, coherence, rng):
 
 
 def _orthogonal_dictionary(n_features, n_atoms, coherence, rng):
+    return _haar_orthogonal(n_features, rng)
+
+
+def _check_orthogonal(n_features, n_atoms, coherence):
     if n_atoms != n_features:
         raise ValueError(
             "kind='orthogonal' is a complete orthonormal basis and needs "
             f"n_atoms == n_features, got n_atoms={n_atoms}, "
             f"n_features={n_features}."
         )
-    return _haar_orthogonal(n_features, rng)
 
 
 def _check_union_shape(kind, n_features, n_atoms):
@@ -132,7 +135,7 @@ def _union_of_bases(B, n_atoms, rng):
     return np.vstack([np.eye(n), B[extra]])
 
 
-def _dirac_hadamard_dictionary(n_features, n_atoms, coherence, rng):
+def _check_dirac_hadamard(n_features, n_atoms, coherence):
     _check_union_shape("dirac-hadamard", n_features, n_atoms)
     if n_features & (n_features - 1):
         raise ValueError(
@@ -140,12 +143,18 @@ def _dirac_hadamard_dictionary(n_features, n_atoms, coherence, rng):
             "(scipy.linalg.hadamard), which exist when n_features is a power of "
             f"2, got n_features={n_features}."
         )
+
+
+def _check_dirac_dct(n_features, n_atoms, coherence):
+    _check_union_shape("dirac-dct", n_features, n_atoms)
+
+
+def _dirac_hadamard_dictionary(n_features, n_atoms, coherence, rng):
     H = hadamard(n_features).astype(np.float64) / np.sqrt(n_features)
     return _union_of_bases(H, n_atoms, rng)
 
 
 def _dirac_dct_dictionary(n_features, n_atoms, coherence, rng):
-    _check_union_shape("dirac-dct", n_features, n_atoms)
     C = dct(np.eye(n_features), norm="ortho", axis=0)
     return _union_of_bases(C, n_atoms, rng)
 
@@ -227,7 +236,7 @@ def _coherence_attempt(n_features, n_atoms, coherence, rng):
     return None, mu
 
 
-def _coherence_dictionary(n_features, n_atoms, coherence, rng):
+def _check_coherence_kind(n_features, n_atoms, coherence):
     if coherence is None:
         raise ValueError(
             "kind='coherence' needs a target coherence=mu in "
@@ -239,6 +248,10 @@ def _coherence_dictionary(n_features, n_atoms, coherence, rng):
             "kind='coherence' needs n_atoms >= 2 (coherence is a property of "
             f"pairs of atoms), got n_atoms={n_atoms}."
         )
+    check_coherence_target(coherence, n_features, n_atoms)
+
+
+def _coherence_dictionary(n_features, n_atoms, coherence, rng):
     # From small n_features, what alternating projections reach varies from one
     # start to the next: a target near the lowest reachable estimate that one
     # start misses is tried again from fresh Gaussian starts.
@@ -263,6 +276,14 @@ DICTIONARY_KINDS = {
     "dirac-dct": _dirac_dct_dictionary,
     "grassmannian": _grassmannian_dictionary,
     "coherence": _coherence_dictionary,
+}
+
+# Shape and target requirements of each kind, checked before anything is drawn.
+_DICTIONARY_CHECKS = {
+    "orthogonal": _check_orthogonal,
+    "dirac-hadamard": _check_dirac_hadamard,
+    "dirac-dct": _check_dirac_dct,
+    "coherence": _check_coherence_kind,
 }
 
 
@@ -359,22 +380,44 @@ def make_dictionary(n_features, n_atoms, kind="gaussian", coherence=None,
     restricted isometry estimate reported by :func:`make_problem` tells how
     the bulk of the Gram matrix behaves.
     """
+    n_features, n_atoms, coherence = check_dictionary_parameters(
+        n_features, n_atoms, kind=kind, coherence=coherence)
+    rng = check_random_state(random_state)
+    return DICTIONARY_KINDS[kind](n_features, n_atoms, coherence, rng)
+
+
+def check_dictionary_parameters(n_features, n_atoms, kind="gaussian",
+                                coherence=None):
+    """Check the arguments of :func:`make_dictionary` without drawing anything.
+
+    Returns
+    -------
+    n_features, n_atoms : int
+    coherence : float or None
+
+    Raises
+    ------
+    ValueError
+        The error :func:`make_dictionary` raises for the same arguments: an
+        unknown kind, a shape the kind does not allow, a coherence target out
+        of the feasible range, or a coherence given to another kind.
+    """
     n_features = check_positive_int(n_features, "n_features")
     n_atoms = check_positive_int(n_atoms, "n_atoms")
     if kind not in DICTIONARY_KINDS:
         raise ValueError(
             f"kind must be one of {sorted(DICTIONARY_KINDS)}, got {kind!r}."
         )
-    if kind == "coherence":
-        if coherence is not None:
-            coherence = check_coherence_target(coherence, n_features, n_atoms)
-    elif coherence is not None:
+    if kind != "coherence" and coherence is not None:
         raise ValueError(
             f"coherence={coherence!r} is only used by kind='coherence'; pass "
             f"coherence=None with kind={kind!r}."
         )
-    rng = check_random_state(random_state)
-    return DICTIONARY_KINDS[kind](n_features, n_atoms, coherence, rng)
+    if kind in _DICTIONARY_CHECKS:
+        _DICTIONARY_CHECKS[kind](n_features, n_atoms, coherence)
+    if coherence is not None:
+        coherence = float(coherence)
+    return n_features, n_atoms, coherence
 
 
 # ----------------------------------------------------------------------------------
@@ -405,6 +448,21 @@ def check_sparsity(sparsity, n_atoms):
     )
 
 
+def check_amplitude_law(distribution, amplitude_range=(1.0, 2.0)):
+    """Validate the amplitude law of the nonzeros of :func:`make_codes`."""
+    if distribution not in AMPLITUDE_LAWS:
+        raise ValueError(
+            f"distribution must be one of {list(AMPLITUDE_LAWS)}, "
+            f"got {distribution!r}."
+        )
+    low, high = amplitude_range
+    if distribution == "uniform" and not 0.0 < low <= high:
+        raise ValueError(
+            "amplitude_range=(a, b) must satisfy 0 < a <= b so that amplitudes are "
+            f"bounded away from 0, got {amplitude_range}."
+        )
+
+
 def _amplitudes(size, distribution, amplitude_range, rng):
     if distribution == "gaussian":
         return rng.standard_normal(size)
@@ -425,17 +483,7 @@ def make_codes_sparse(n_samples, n_atoms, sparsity, distribution="gaussian",
     n_samples = check_positive_int(n_samples, "n_samples")
     n_atoms = check_positive_int(n_atoms, "n_atoms")
     sparsity = check_sparsity(sparsity, n_atoms)
-    if distribution not in AMPLITUDE_LAWS:
-        raise ValueError(
-            f"distribution must be one of {list(AMPLITUDE_LAWS)}, "
-            f"got {distribution!r}."
-        )
-    low, high = amplitude_range
-    if distribution == "uniform" and not 0.0 < low <= high:
-        raise ValueError(
-            "amplitude_range=(a, b) must satisfy 0 < a <= b so that amplitudes are "
-            f"bounded away from 0, got {amplitude_range}."
-        )
+    check_amplitude_law(distribution, amplitude_range)
     rng = check_random_state(random_state)
 
     if isinstance(sparsity, int):
@@ -584,6 +632,35 @@ def rip_sparsity(sparsity, n_atoms):
     return int(sparsity)
 
 
+def check_problem_parameters(n_samples, n_features, n_atoms, sparsity,
+                             n_test=1000, snr=30.0, kind="gaussian",
+                             coherence=None, distribution="gaussian",
+                             amplitude_range=(1.0, 2.0), outlier_fraction=0.0):
+    """Check the arguments of :func:`make_problem` without drawing anything.
+
+    Cheap (no dictionary, code or noise is drawn), so a sweep can tell its
+    infeasible cells before generating any: ``kind="orthogonal"`` with
+    ``n_atoms != n_features``, ``sparsity`` above ``n_atoms``, a coherence
+    target out of the feasible range, and so on.
+
+    Raises
+    ------
+    ValueError
+        The error :func:`make_problem` raises for the same arguments, saying what
+        is allowed. A ``coherence`` target inside the feasible range but close to
+        its lowest value can still fail at generation time (see
+        :func:`make_dictionary`), which only a draw can tell.
+    """
+    check_snr(snr)
+    check_positive_int(n_samples, "n_samples")
+    check_positive_int(n_test, "n_test")
+    check_outlier_fraction(outlier_fraction)
+    _, n_atoms, _ = check_dictionary_parameters(n_features, n_atoms, kind=kind,
+                                                coherence=coherence)
+    check_sparsity(sparsity, n_atoms)
+    check_amplitude_law(distribution, amplitude_range)
+
+
 def make_problem(n_samples, n_features, n_atoms, sparsity, n_test=1000, snr=30.0,
                  kind="gaussian", coherence=None, distribution="gaussian",
                  amplitude_range=(1.0, 2.0), outlier_fraction=0.0,
@@ -649,9 +726,12 @@ def make_problem(n_samples, n_features, n_atoms, sparsity, n_test=1000, snr=30.0
         - ``outlier_fraction``: share of training samples that are outliers;
         - ``chance_floor``: expected recovery score of a random Gaussian guess.
     """
+    check_problem_parameters(
+        n_samples, n_features, n_atoms, sparsity, n_test=n_test, snr=snr,
+        kind=kind, coherence=coherence, distribution=distribution,
+        amplitude_range=amplitude_range, outlier_fraction=outlier_fraction,
+    )
     snr = check_snr(snr)
-    n_samples = check_positive_int(n_samples, "n_samples")
-    n_test = check_positive_int(n_test, "n_test")
     outlier_fraction = check_outlier_fraction(outlier_fraction)
     rng = check_random_state(random_state)
     rng_dict, rng_train, rng_test, rng_noise, rng_outliers = rng.spawn(5)

@@ -1,6 +1,8 @@
 from benchopt import BaseDataset
 
-from benchmark_utils.simulation import make_problem, rip_sparsity
+from benchmark_utils.simulation import (
+    check_problem_parameters, make_problem, rip_sparsity
+)
 
 
 class Dataset(BaseDataset):
@@ -12,9 +14,13 @@ class Dataset(BaseDataset):
     (coherence, Welch bound, RIP estimates, realized SNR, ...) are passed on
     and land in the results as ``data_*`` columns.
 
-    An invalid combination of parameters (for instance ``kind="orthogonal"``
-    with ``n_atoms != n_features``, or a coherence target below what can be
-    reached for the shape) raises ``ValueError`` saying what is allowed.
+    An infeasible combination of parameters (for instance ``kind="orthogonal"``
+    with ``n_atoms != n_features``, ``sparsity`` above ``n_atoms``, or a
+    coherence target below what can be reached for the shape) is not drawn:
+    ``get_data`` returns the reason as ``skip_reason`` (the ``ValueError``
+    message of the simulator) and the objective skips that cell of the grid,
+    so that a sweep runs its feasible cells instead of stopping at the first
+    infeasible one.
     """
 
     name = "simulated"
@@ -43,14 +49,23 @@ class Dataset(BaseDataset):
     test_parameters = {"n_samples": [500], "n_test": [200]}
 
     def get_data(self):
-        problem = make_problem(
+        params = dict(
             n_samples=self.n_samples, n_features=self.n_features,
             n_atoms=self.n_atoms, sparsity=self.sparsity, n_test=self.n_test,
             snr=self.snr, kind=self.kind, coherence=self.coherence,
             distribution=self.distribution,
             outlier_fraction=self.outlier_fraction,
-            random_state=self.get_seed(use_repetition=True),
         )
+        try:
+            # Infeasible parameters are told without drawing anything; a
+            # coherence target near the lowest reachable value can still fail
+            # at generation time, from some seeds: both skip the cell.
+            check_problem_parameters(**params)
+            problem = make_problem(
+                **params, random_state=self.get_seed(use_repetition=True))
+        except ValueError as error:
+            return dict(X=None, X_test=None, D_true=None,
+                        skip_reason=f"infeasible parameters: {error}")
         return dict(
             X=problem.X, X_test=problem.X_test, D_true=problem.D_true,
             n_nonzeros=rip_sparsity(self.sparsity, self.n_atoms),
