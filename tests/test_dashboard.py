@@ -1,0 +1,93 @@
+"""The HTML dashboard written by a run draws its plots without network access.
+
+A real benchopt run on a temporary copy writes the page; a headless Chromium
+(skipped when none is installed) opens it with every host name unresolvable and
+must draw one curve per solver, with its axis titles. The same page with
+benchopt's CDN script tag put back draws nothing under the same isolation:
+the check can fail.
+"""
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from benchmark_utils.dashboard import (
+    BEGIN_MARK, CDN_PLOTLY, END_MARK, inline_plotly
+)
+from plotly.offline import get_plotlyjs_version
+from tests.benchopt_runs import TINY_DATASET, copy_benchmark, run_benchopt
+
+SOLVERS = ["mod", "spams"]
+BROWSERS = ("chromium", "chromium-browser", "google-chrome",
+            "google-chrome-stable")
+CDN_TAG = '<script src="https://cdn.plot.ly/plotly-2.12.1.min.js"></script>'
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    bench = copy_benchmark(tmp_path_factory.mktemp("dashboard") / "bench")
+    args = [arg for name in SOLVERS for arg in ("-s", name)]
+    proc, text = run_benchopt(bench, *args, "-d", TINY_DATASET, "-n", "3",
+                              "--timeout", "30", "--output", "dash")
+    assert proc.returncode == 0, text[-3000:]
+    pages = list((bench / "outputs").glob("*_dash.html"))
+    assert len(pages) == 1, text[-3000:]
+    return pages[0]
+
+
+def _browser():
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip("no headless Chromium installed (e.g. apt-get install chromium)")
+
+
+def render_offline(html_path, tmp_path):
+    """DOM of the page after load, with no host name resolvable."""
+    proc = subprocess.run(
+        [_browser(), "--headless", "--no-sandbox", "--disable-gpu",
+         "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND",
+         f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=10000", "--window-size=1400,900",
+         "--dump-dom", html_path.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def _n_traces(dom):
+    return len(re.findall(r'class="trace scatter', dom))
+
+
+def test_page_carries_plotly_inline(page):
+    html = page.read_text(encoding="utf-8")
+    assert not CDN_PLOTLY.search(html)
+    assert html.count(BEGIN_MARK.format(version=get_plotlyjs_version())) == 1
+    assert len(html) > 3_000_000  # the bundle itself
+
+
+def test_inline_plotly_refuses_a_page_without_the_cdn_tag():
+    with pytest.raises(ValueError, match="no Plotly CDN"):
+        inline_plotly("<html><body></body></html>")
+
+
+def test_page_draws_its_curves_offline(page, tmp_path):
+    dom = render_offline(page, tmp_path)
+    # One curve per solver on the default view (recovery against time), with
+    # the axis and figure titles.
+    assert _n_traces(dom) == len(SOLVERS)
+    assert re.search(r'<path class="js-line" d="M[^"]+L', dom)
+    assert 'class="xtitle"' in dom and 'class="ytitle"' in dom
+    assert 'class="gtitle"' in dom
+
+
+def test_cdn_page_draws_nothing_under_the_same_isolation(page, tmp_path):
+    html = page.read_text(encoding="utf-8")
+    start = html.index(BEGIN_MARK.format(version=get_plotlyjs_version()))
+    end = html.index(END_MARK) + len(END_MARK)
+    cdn_page = tmp_path / "cdn.html"
+    cdn_page.write_text(html[:start] + CDN_TAG + html[end:], encoding="utf-8")
+    assert _n_traces(render_offline(cdn_page, tmp_path)) == 0
