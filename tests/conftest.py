@@ -1,5 +1,4 @@
 """Shared fixtures: load the benchmark's components the way benchopt does."""
-import os
 import sys
 from pathlib import Path
 
@@ -10,11 +9,20 @@ from benchopt.utils.run_context import RunContext
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# In CI (CI=true), property-based tests draw the same examples at every run, so
-# that a red build points at the change, not at the luck of the draw. Locally
-# they explore new examples each run.
-settings.register_profile("ci", derandomize=True, database=None)
-settings.load_profile("ci" if os.environ.get("CI") else "default")
+# Property-based tests draw the same examples at every run, on every machine
+# (profile "deterministic": examples derived from each test, no example
+# database), so that `python -m pytest` gives one verdict for everyone and a red
+# run points at a change, not at the luck of a draw. The exploratory profile,
+# `python -m pytest --hypothesis-profile=explore`, draws new examples at every
+# run (and replays the failures it found from .hypothesis/); a counter-example
+# it finds becomes an explicit @example of the test.
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile("deterministic")
+
+
+def pytest_report_header(config):
+    return f"hypothesis profile: {settings.get_current_profile_name()}"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
