@@ -56,6 +56,11 @@ def load_problem(benchmark):
         attach_context(benchmark, objective=objective, dataset=dataset,
                        seed=seed, repetition=repetition)
         data = dataset.get_data()
+        # As benchopt does: a cell the objective skips never reaches set_data;
+        # here its reason is raised, so a test can check it.
+        skip, reason = objective.skip(**data)
+        if skip:
+            raise ValueError(reason)
         objective.set_data(**data)
         return objective, data
     return _load
