@@ -4,8 +4,8 @@ from benchopt import BaseSolver
 from benchmark_utils.unrolled import (
     ALGORITHMS, BacktrackingLineSearch, analytic_dictionary_gradient,
     cuda_unavailable_reason, dictionary_step_init, lasso_loss,
-    lipschitz_constant, project_atoms_sphere, setup_torch, synchronized,
-    to_numpy, to_tensor, unrolled_codes, warm_up_device,
+    lipschitz_constant, project_atoms_sphere, setup_torch, synchronize,
+    synchronized, to_numpy, to_tensor, unrolled_codes, warm_up_device,
 )
 
 GRADIENTS = ("deep", "analytic", "truncated")
@@ -42,7 +42,9 @@ class Solver(BaseSolver):
        ``t`` is halved otherwise (at most 20 times per iteration), and the next
        iteration starts from ``2 t``; the first ``t`` is
        ``1 / ||Z^T Z / n||_2`` at the initial codes
-       (``benchmark_utils.unrolled.BacktrackingLineSearch``).
+       (``benchmark_utils.unrolled.BacktrackingLineSearch``). When no trial
+       decreases the loss, the run ends: the loss has stalled at the
+       precision of the arithmetic (the paper's code stops at ``t < 1e-20``).
 
     With ``learn_steps=True`` every layer ``i`` has its own step ``s_i / L``,
     ``s_i`` initialised at 1 (steps at ``1 / L``) and learned jointly with the
@@ -145,8 +147,12 @@ class Solver(BaseSolver):
             accepted, params, loss, state = line_search.search(
                 [p.detach() for p in params], grads, loss, self.evaluate,
                 self.project)
-            if accepted:
-                grads = self.gradient_of(state)
+            if not accepted:
+                # No step down to 2^-20 times the last accepted one lowers
+                # the loss: it has stalled at the arithmetic's precision.
+                synchronize(self.torch_device)
+                return
+            grads = self.gradient_of(state)
             self.D = params[0].detach()
             self.step_scales = params[1].detach() if self.learn_steps else None
 
