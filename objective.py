@@ -10,9 +10,15 @@ from benchmark_utils.sparse_coding import (
     lambda_max, lasso_cost, sparse_encode_fista
 )
 from benchmark_utils.validation import check_dictionary
+# Faults, cache and dashboard (README, "Faults, caching and the dashboard").
+from benchmark_utils.cache_key import LibraryCacheKey
+from benchmark_utils.dashboard import use_offline_plotly
+from benchmark_utils.watchdog import arm_solver_deadline
+
+use_offline_plotly()
 
 
-class Objective(BaseObjective):
+class Objective(LibraryCacheKey, BaseObjective):
     """Dictionary recovery: how well does a learned dictionary match the truth?
 
     Solvers learn ``D`` (atoms as rows) from ``X ~ Z @ D`` for the Lasso
@@ -72,6 +78,8 @@ class Objective(BaseObjective):
     test_config = {"dataset": {"n_samples": 500, "n_test": 200}}
 
     def skip(self, X, X_test, D_true, **data):
+        if data.get("skip_reason"):  # an infeasible cell of a dataset's grid
+            return True, data["skip_reason"]
         if D_true is None:
             return True, "recovery needs a ground-truth dictionary D_true"
         return False, None
@@ -111,6 +119,7 @@ class Objective(BaseObjective):
         return X[idx]
 
     def get_objective(self):
+        arm_solver_deadline()  # a solver that never returns is interrupted
         return dict(X=self.X, D_init=self.D_init.copy(), lmbd=self.lmbd,
                     n_nonzeros=self.n_nonzeros)
 
