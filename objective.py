@@ -4,6 +4,7 @@ from benchopt import BaseObjective
 from benchmark_utils.atoms import normalize_atoms, sanitize_atoms
 from benchmark_utils.initialization import INIT_METHODS, init_dictionary
 from benchmark_utils.metrics import RECOVERED_THRESHOLD, matched_correlations
+from benchmark_utils.provenance import provenance_columns
 from benchmark_utils.stopping import WindowProgressCriterion
 from benchmark_utils.threads import apply_thread_policy
 from benchmark_utils.sparse_coding import (
@@ -35,7 +36,10 @@ class Objective(LibraryCacheKey, BaseObjective):
       is their difference;
     - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as zero
       atoms (so a broken solver gets a finite worst score, never a NaN);
-    - the dataset's measured properties, prefixed with ``data_``.
+    - the dataset's measured properties, prefixed with ``data_``;
+    - what reproduces the result (``benchmark_utils.provenance``): package
+      ``versions``, ``blas``, ``seed_dataset``, ``seed_objective`` and the
+      digests ``digest_data`` and ``digest_D_init``, computed once per problem.
     """
 
     name = "Dictionary recovery"
@@ -84,7 +88,8 @@ class Objective(LibraryCacheKey, BaseObjective):
             return True, "recovery needs a ground-truth dictionary D_true"
         return False, None
 
-    def set_data(self, X, X_test, D_true, n_nonzeros=None, properties=None):
+    def set_data(self, X, X_test, D_true, n_nonzeros=None, properties=None,
+                 seed=None):
         if self.init not in INIT_METHODS:
             raise ValueError(
                 f"init must be one of {list(INIT_METHODS)}, got {self.init!r}."
@@ -103,11 +108,16 @@ class Objective(LibraryCacheKey, BaseObjective):
         self.n_features = X.shape[1]
         self.lmbd = self.reg * lambda_max(X)
 
-        rng = np.random.default_rng(self.get_seed(use_repetition=True))
+        seed_objective = self.get_seed(use_repetition=True)
+        rng = np.random.default_rng(seed_objective)
         rng_init, rng_eval = rng.spawn(2)
         self.D_init = init_dictionary(
             X, self.n_atoms, self.init, D_true=D_true,
             distance=self.close_distance, random_state=rng_init,
+        )
+        self.provenance = provenance_columns(
+            X, X_test, D_true, self.D_init, seed_dataset=seed,
+            seed_objective=seed_objective,
         )
         self.X_eval = self._subsample(X, rng_eval)
         self.X_test_eval = self._subsample(X_test, rng_eval)
@@ -148,6 +158,7 @@ class Objective(LibraryCacheKey, BaseObjective):
             n_invalid_atoms=n_invalid,
             n_threads=self.n_threads_applied,
             **{f"data_{k}": v for k, v in self.properties.items()},
+            **self.provenance,
         )
 
     def get_one_result(self):

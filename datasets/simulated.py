@@ -61,13 +61,13 @@ class Dataset(BaseDataset):
             # coherence target near the lowest reachable value can still fail
             # at generation time, from some seeds: both skip the cell.
             check_problem_parameters(**params)
-            problem = make_problem(
-                **params, random_state=self.get_seed(use_repetition=True))
+            seed = self.get_seed(use_repetition=True)
+            problem = make_problem(**params, random_state=seed)
         except ValueError as error:
             return dict(X=None, X_test=None, D_true=None,
                         skip_reason=f"infeasible parameters: {error}")
         return dict(
             X=problem.X, X_test=problem.X_test, D_true=problem.D_true,
             n_nonzeros=rip_sparsity(self.sparsity, self.n_atoms),
-            properties=problem.properties,
+            properties=problem.properties, seed=seed,
         )
