@@ -1,0 +1,77 @@
+"""Template of a solver: copy it to ``solvers/<your_solver>.py`` and edit it.
+
+It runs as it is (``tests/test_contributing.py`` checks that it passes
+``benchopt test`` once copied into ``solvers/``). CONTRIBUTING.md explains
+every line; the conventions in short:
+
+- ``X`` is ``(n_samples, n_features)``, a dictionary ``(n_atoms, n_features)``
+  with atoms as rows; the model is ``X ~ Z @ D``;
+- start from ``D_init`` (never draw your own start) and use ``lmbd`` as given;
+- draw any randomness from ``self.get_seed(use_repetition=True)``;
+- leave threads alone (the objective sets one policy for every solver);
+- ``get_result`` returns ``dict(D=...)``, shape ``(n_atoms, n_features)``.
+"""
+import numpy as np
+from benchopt import BaseSolver
+
+from benchmark_utils.atoms import project_atoms_unit_ball
+from benchmark_utils.minibatch import iterate_minibatches
+from benchmark_utils.sparse_coding import sparse_encode_fista
+
+
+class Solver(BaseSolver):
+    """Stochastic alternating minimization (a template to start from).
+
+    At each iteration, on a mini-batch of ``batch_size`` training samples:
+
+    1. Lasso codes ``Z`` of the mini-batch for the current dictionary, with the
+       benchmark's ``lmbd`` (shared FISTA, loose tolerance);
+    2. one gradient step on ``0.5 / b ||X_b - Z D||^2`` in ``D``, of size
+       ``step / L`` with ``L`` the largest eigenvalue of ``Z^T Z / b``;
+    3. projection of every atom onto the unit l2 ball.
+
+    One iteration (one mini-batch) is one point of the curve. Replace this
+    paragraph by the algorithm and the paper it comes from.
+    """
+
+    # The name users pass to `benchopt run -s`; lowercase, dashes.
+    name = "my-solver"
+    # pip packages it needs, as a literal list (benchopt reads it without
+    # importing the file); "pip::" installs with pip.
+    requirements = ["pip::scipy"]
+    # "callback": run() calls callback() once per iteration (cheap curves);
+    # "iteration": run(n_iter) is re-run from D_init with growing n_iter (for
+    # a library you cannot interrupt, such as SPAMS' trainDL).
+    sampling_strategy = "callback"
+    # Every combination of these values is a solver configuration.
+    parameters = {"batch_size": [256], "step": [1.0]}
+    # Smaller values for `benchopt test`, on its 500-sample problem.
+    test_config = {"batch_size": 64}
+
+    def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
+        # Everything done here is outside the timed run: checks, copies,
+        # conversions to another layout.
+        # n_nonzeros: nonzeros per code of the data model (None if unknown),
+        # for methods that fix the sparsity (OMP, K-SVD) instead of lmbd.
+        self.X, self.D_init, self.lmbd = X, D_init, lmbd
+        self.seed = self.get_seed(use_repetition=True)
+
+    def run(self, callback):
+        n_samples = self.X.shape[0]
+        batches = iterate_minibatches(
+            n_samples, min(self.batch_size, n_samples), random_state=self.seed
+        )
+        D = self.D_init.copy()
+        self.D = D
+        while callback():  # False once the stopping rule or --timeout says so
+            X_batch = self.X[next(batches)]
+            Z = sparse_encode_fista(X_batch, D, self.lmbd, max_iter=30,
+                                    tol=1e-3)
+            gram = Z.T @ Z / len(X_batch)
+            gradient = gram @ D - Z.T @ X_batch / len(X_batch)
+            lipschitz = max(float(np.linalg.eigvalsh(gram)[-1]), 1e-12)
+            D = project_atoms_unit_ball(D - self.step / lipschitz * gradient)
+            self.D = D  # what get_result() returns at the next callback()
+
+    def get_result(self):
+        return dict(D=self.D)
