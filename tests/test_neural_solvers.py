@@ -158,3 +158,28 @@ def test_analytic_gradient_with_learned_steps_is_skipped(easy_draw_1):
     skip, reason = solver.skip(X=easy_draw_1.X, D_init=easy_draw_1.D_true,
                                lmbd=0.1)
     assert skip and "back-propagated" in reason
+
+
+requires_cuda = pytest.mark.skipif(not torch.cuda.is_available(),
+                                   reason="needs a CUDA device")
+
+
+@requires_cuda
+@pytest.mark.parametrize("name, parameters", [
+    ("ddl", {"gradient": "deep"}), ("ddl", {"gradient": "analytic"}),
+    ("stochastic-ddl", {}), ("sparse-autoencoder", {}),
+])
+def test_cuda_float64_follows_the_cpu_run(easy_draw_1, name, parameters):
+    # Same seed, same float64 arithmetic up to the order of the reductions:
+    # the two devices' dictionaries stay close over a few iterations.
+    runs = [run_solver(name, easy_draw_1, "close", 5, n_layers=20,
+                       device=device, dtype="float64", **parameters)
+            for device in ("cpu", "cuda")]
+    assert np.max(np.abs(runs[0] - runs[1])) < 1e-6
+
+
+@requires_cuda
+def test_cuda_float32_recovers_from_close(easy_draw_1):
+    D = run_solver("ddl", easy_draw_1, "close", 15, n_layers=30,
+                   device="cuda", dtype="float32")
+    assert recovery_score(easy_draw_1.D_true, D) >= 0.99
