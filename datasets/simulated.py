@@ -62,7 +62,11 @@ class Dataset(BaseDataset):
             # at generation time, from some seeds: both skip the cell.
             check_problem_parameters(**params)
             seed = self.get_seed(use_repetition=True)
-            problem = make_problem(**params, random_state=seed)
+            # The codes are not passed on: drawn as CSR matrices, they never
+            # take the dense (n_samples, n_atoms) memory (2 GB at 1e6 x 256);
+            # X is the same either way.
+            problem = make_problem(**params, sparse_codes=True,
+                                   random_state=seed)
         except ValueError as error:
             return dict(X=None, X_test=None, D_true=None,
                         skip_reason=f"infeasible parameters: {error}")
