@@ -24,8 +24,9 @@ Problems:
 
 Run from the repository root:
 ``python bench/bench_stopping.py [--problems easy p1] [--budget-easy 20]
-[--budget-p1 60] [-j 2]``; ``--replay FILE.parquet ...`` re-reads recorded runs
-instead of running benchopt. Prints one markdown table per problem.
+[--budget-p1 45] [-j 2]``; ``--replay FILE.parquet ...`` re-reads recorded runs
+instead of running benchopt (``--window`` and ``--eps-loss`` then replay the
+rule with other parameters). Prints one markdown table per problem.
 """
 import argparse
 import os
@@ -77,24 +78,24 @@ def run_benchopt(problem, budget, n_jobs, solvers, out_dir):
     return output.with_suffix(".parquet")
 
 
-def replay(curve):
+def replay(curve, rule):
     """Index of the point where the rule stops the curve, and its reason."""
     records = curve.to_dict("records")
     for i in range(1, len(records)):
-        stop, reason, _ = window_progress_decision(records[: i + 1])
+        stop, reason, _ = window_progress_decision(records[: i + 1], **rule)
         if stop:
             return i, reason
     return None, "never stopped within the budget"
 
 
-def contract_table(df):
+def contract_table(df, rule):
     rows = []
     for (objective, solver), curve in df.groupby(
             ["objective_name", "solver_name"], sort=True):
         curve = curve.sort_values("stop_val").reset_index(drop=True)
         init = objective.split("init=")[1].split(",")[0].rstrip("]")
         best_budget = curve["objective_recovery"].max()
-        stop, reason = replay(curve)
+        stop, reason = replay(curve, rule)
         if stop is None:
             best_rule = best_budget
             stopped_at = f"budget ({curve['time'].iloc[-1]:.1f} s)"
@@ -106,6 +107,8 @@ def contract_table(df):
                 stopped_at += " > default timeout"
         gap = best_budget - best_rule
         rows.append(dict(
+            stop_time=(curve["time"].iloc[stop] if stop is not None
+                       else curve["time"].iloc[-1]),
             solver=solver, init=init, stopped_at=stopped_at,
             best_rule=best_rule, best_budget=best_budget, gap=gap,
             last_it=int(curve["stop_val"].iloc[-1]),
@@ -124,7 +127,9 @@ def print_table(problem, table, budget):
               f"| {r.best_budget:.4f} (it {r.last_it}) | {r.gap:.4f} "
               f"| {r.ok} |")
     n_bad = int((table["ok"] != "yes").sum())
-    print(f"\n{len(table) - n_bad} of {len(table)} runs hold the contract.")
+    print(f"\n{len(table) - n_bad} of {len(table)} runs hold the contract; "
+          f"solver time up to the rule's stops: {table['stop_time'].sum():.0f} s "
+          "in all.")
 
 
 def main():
@@ -132,7 +137,7 @@ def main():
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS),
                         choices=list(PROBLEMS))
     parser.add_argument("--budget-easy", type=float, default=20.0)
-    parser.add_argument("--budget-p1", type=float, default=60.0)
+    parser.add_argument("--budget-p1", type=float, default=45.0)
     parser.add_argument("-j", "--n-jobs", type=int, default=1)
     parser.add_argument("-s", "--solver", action="append", default=None,
                         help="only these solvers (benchopt -s syntax)")
@@ -142,7 +147,16 @@ def main():
     parser.add_argument("--out-dir", default=None,
                         help="where benchopt writes the results "
                              "(default: a temporary folder)")
+    parser.add_argument("--window", type=float, default=None,
+                        help="replay with another window (rule parameter)")
+    parser.add_argument("--eps-loss", type=float, default=None,
+                        help="replay with another eps_loss (rule parameter)")
+    parser.add_argument("--eps-recovery", type=float, default=None,
+                        help="replay with another eps_recovery")
     args = parser.parse_args()
+    rule = {k: v for k, v in dict(window=args.window, eps_loss=args.eps_loss,
+                                  eps_recovery=args.eps_recovery).items()
+            if v is not None}
 
     budgets = {"easy": args.budget_easy, "p1": args.budget_p1}
     if args.replay:
@@ -156,7 +170,8 @@ def main():
     for problem, path in files.items():
         df = pd.read_parquet(path)
         print(f"\nresults: {path}")
-        print_table(problem, contract_table(df), budgets.get(problem, np.nan))
+        print_table(problem, contract_table(df, rule),
+                    budgets.get(problem, np.nan))
 
 
 if __name__ == "__main__":
