@@ -56,7 +56,7 @@ SOLVERS = [
     ("ksvd", {}, "random"), ("ksvd", {"atom_update": "approximate"}, "random"),
     ("mod", {}, "random"), ("mod", {"coding": "lasso"}, "random"),
     ("altmin", {}, "random"), ("online-dl", {}, "random"),
-    ("sporco", {}, "random"),
+    ("sporco", {}, "random"), ("stochastic-ddl", {}, "random"),
 ]
 OPTIONAL = [
     ("arora", {"variant": "unbiased"}, "random"),
