@@ -11,7 +11,7 @@ from benchmark_utils.sparse_coding import (
     lambda_max, lasso_cost, sparse_encode_fista
 )
 from benchmark_utils.validation import check_dictionary
-# Faults, cache and dashboard (README, "Faults, caching and the dashboard").
+# Faults, cache and dashboard (docs/verdicts.md, "Faults, caching and the dashboard").
 from benchmark_utils.cache_key import LibraryCacheKey
 from benchmark_utils.dashboard import use_offline_plotly
 from benchmark_utils.watchdog import arm_solver_deadline
