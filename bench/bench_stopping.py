@@ -105,6 +105,8 @@ def contract_table(df, rule):
                           f"({curve['time'].iloc[stop]:.2f} s)")
             if curve["time"].iloc[stop] > DEFAULT_TIMEOUT:
                 stopped_at += " > default timeout"
+        if stop is None:
+            reason = "the rule had not stopped the run when the budget ended"
         gap = best_budget - best_rule
         rows.append(dict(
             stop_time=(curve["time"].iloc[stop] if stop is not None
@@ -117,13 +119,30 @@ def contract_table(df, rule):
     return pd.DataFrame(rows)
 
 
+def short_labels(names):
+    """Solver names without the parameters that all configurations share."""
+    parsed = {}
+    for name in names:
+        base, _, params = name.partition("[")
+        items = [kv for kv in params.rstrip("]").split(",") if kv] if params \
+            else []
+        parsed[name] = (base, items)
+    labels = {}
+    for name, (base, items) in parsed.items():
+        siblings = [i for b, i in parsed.values() if b == base]
+        keep = [kv for kv in items if any(kv not in other for other in siblings)]
+        labels[name] = base + (f"[{','.join(keep)}]" if keep else "")
+    return labels
+
+
 def print_table(problem, table, budget):
     print(f"\n### {problem} (budget {budget} s per run, tolerance {TOLERANCE})\n")
     print("| solver | init | stopped at | best recovery, rule | "
           "best recovery, budget | gap | within 0.002 |")
     print("|---|---|---|---|---|---|---|")
-    for r in table.itertuples():
-        print(f"| {r.solver} | {r.init} | {r.stopped_at} | {r.best_rule:.4f} "
+    labels = short_labels(table["solver"].unique())
+    for r in table.sort_values(["solver", "init"]).itertuples():
+        print(f"| {labels[r.solver]} | {r.init} | {r.stopped_at} | {r.best_rule:.4f} "
               f"| {r.best_budget:.4f} (it {r.last_it}) | {r.gap:.4f} "
               f"| {r.ok} |")
     n_bad = int((table["ok"] != "yes").sum())
