@@ -2,10 +2,10 @@ import torch
 from benchopt import BaseSolver
 
 from benchmark_utils.unrolled import (
-    ALGORITHMS, BacktrackingLineSearch, analytic_dictionary_gradient,
+    ALGORITHMS, analytic_dictionary_gradient, BacktrackingLineSearch,
     cuda_unavailable_reason, dictionary_step_init, lasso_loss,
-    lipschitz_constant, project_atoms_sphere, setup_torch, synchronize,
-    synchronized, to_numpy, to_tensor, unrolled_codes, warm_up_device,
+    lipschitz_constant, prepare_run, project_atoms_sphere, synchronize,
+    synchronized, to_numpy, unrolled_codes,
 )
 
 GRADIENTS = ("deep", "analytic", "truncated")
@@ -86,13 +86,9 @@ class Solver(BaseSolver):
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.lmbd = float(lmbd)
-        seed = self.get_seed(use_repetition=True)
-        self.torch_device, self.torch_dtype = setup_torch(
-            seed, self.device, self.dtype)
-        self.X = to_tensor(X, self.torch_device, self.torch_dtype)
-        self.D_init = to_tensor(D_init, self.torch_device, self.torch_dtype)
-        if self.torch_device.type == "cuda":
-            warm_up_device(self.torch_device, self.torch_dtype, *D_init.shape)
+        self.torch_device, self.torch_dtype, self.X, self.D_init = prepare_run(
+            X, D_init, self.get_seed(use_repetition=True), self.device,
+            self.dtype)
 
     # -- the network and its loss ------------------------------------------
 

@@ -3,9 +3,9 @@ from benchopt import BaseSolver
 
 from benchmark_utils.minibatch import iterate_minibatches
 from benchmark_utils.unrolled import (
-    cuda_unavailable_reason, lasso_loss, lipschitz_constant,
-    project_atoms_sphere, reconstruction_loss, setup_torch, synchronized,
-    to_numpy, to_tensor, unrolled_codes, warm_up_device,
+    cuda_unavailable_reason, lasso_loss, lipschitz_constant, prepare_run,
+    project_atoms_sphere, reconstruction_loss, synchronized, to_numpy,
+    unrolled_codes,
 )
 
 LOSSES = ("reconstruction", "lasso", "decoder-only")
@@ -71,12 +71,8 @@ class Solver(BaseSolver):
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.lmbd = float(lmbd)
         self.seed = self.get_seed(use_repetition=True)
-        self.torch_device, self.torch_dtype = setup_torch(
-            self.seed, self.device, self.dtype)
-        self.X = to_tensor(X, self.torch_device, self.torch_dtype)
-        self.D_init = to_tensor(D_init, self.torch_device, self.torch_dtype)
-        if self.torch_device.type == "cuda":
-            warm_up_device(self.torch_device, self.torch_dtype, *D_init.shape)
+        self.torch_device, self.torch_dtype, self.X, self.D_init = prepare_run(
+            X, D_init, self.seed, self.device, self.dtype)
 
     def training_loss(self, X_batch, D):
         Z = unrolled_codes(X_batch, D, self.lmbd, self.n_layers, "ista",
