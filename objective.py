@@ -71,7 +71,7 @@ class Objective(LibraryCacheKey, BaseObjective):
 
     # A run stops only when it has stopped progressing (or at benchopt's
     # --timeout): never before iteration `window`, and then only when the last
-    # `window`-fold stretch of iterations (10 to 100, 100 to 1,000, ...) raised
+    # `window`-fold stretch of iterations, (k/10, k] at iteration k, raised
     # neither the best recovery (by 1e-4) nor lowered the best training loss
     # (by 0.1%, relative); a run that reaches recovery 1 - 1e-6 stops at once.
     # The reasons and the contract it is checked against are in
@@ -134,6 +134,7 @@ class Objective(LibraryCacheKey, BaseObjective):
                     n_nonzeros=self.n_nonzeros)
 
     def evaluate_result(self, D):
+        arm_solver_deadline()  # the solver reported: restart its watchdog
         D = check_dictionary(D, "D", n_atoms=self.n_atoms,
                              n_features=self.n_features)
         D, n_invalid = sanitize_atoms(D)

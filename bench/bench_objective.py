@@ -12,7 +12,9 @@ reg=0.1, random init), prints in one run:
 Run from the repository root: ``python bench/bench_objective.py [--cap SECONDS]``.
 """
 import argparse
+import sys
 import time
+from pathlib import Path
 import warnings
 
 import numpy as np
@@ -21,6 +23,11 @@ from benchopt.benchmark import Benchmark
 from benchopt.utils.run_context import RunContext
 from sklearn.decomposition import DictionaryLearning, MiniBatchDictionaryLearning
 from sklearn.exceptions import ConvergenceWarning
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmark_utils.threads import (  # noqa: E402
+    apply_thread_policy, get_n_threads,
+)
 
 P1 = dict(n_features=64, n_atoms=128, n_samples=20000, n_test=2000, sparsity=4,
           snr=30.0)
@@ -66,7 +73,7 @@ def trace_spams(objective, cap):
     while True:
         t0 = time.perf_counter()
         D = spams.trainDL(X, D=D0.copy(order="F"), lambda1=objective.lmbd, mode=2,
-                          iter=n_iter, batchsize=256, numThreads=-1,
+                          iter=n_iter, batchsize=256, numThreads=get_n_threads(),
                           verbose=False)
         elapsed = time.perf_counter() - t0
         recovery = objective.evaluate_result(D=D.T)["recovery"]
@@ -133,6 +140,7 @@ def main():
     parser.add_argument("--cap", type=float, default=60.0,
                         help="time cap per solver in seconds (default 60)")
     args = parser.parse_args()
+    apply_thread_policy()  # one thread unless DICTREC_N_THREADS says otherwise
     warnings.simplefilter("ignore", ConvergenceWarning)
 
     objective, data = load_p1()

@@ -145,8 +145,14 @@ def print_table(problem, table, budget):
         print(f"| {labels[r.solver]} | {r.init} | {r.stopped_at} | {r.best_rule:.4f} "
               f"| {r.best_budget:.4f} (it {r.last_it}) | {r.gap:.4f} "
               f"| {r.ok} |")
-    n_bad = int((table["ok"] != "yes").sum())
-    print(f"\n{len(table) - n_bad} of {len(table)} runs hold the contract; "
+    expected = {(s, i) for s in table["solver"].unique() for i in INITS}
+    missing = sorted(expected - set(zip(table["solver"], table["init"])))
+    if missing:
+        print("\nMISSING runs (errored or skipped; see the benchopt log): "
+              + ", ".join(f"{s} from {i}" for s, i in missing))
+    n_bad = int((table["ok"] != "yes").sum()) + len(missing)
+    print(f"\n{len(table) + len(missing) - n_bad} of "
+          f"{len(table) + len(missing)} runs hold the contract; "
           f"solver time up to the rule's stops: {table['stop_time'].sum():.0f} s "
           "in all.")
 

@@ -26,8 +26,8 @@ at iteration ``k`` always gets ``window * k`` iterations to improve again. The
 training loss counts as progress because recovery can stall or dip while a
 solver is still moving (atoms swapping, a mixture splitting), and the loss sees
 that motion; recovery counts because K-SVD or Arora et al. do not minimize the
-Lasso loss. Datasets without a ground truth (no recovery column) are judged on
-the loss alone.
+Lasso loss. A curve without a recovery column (a dataset without a ground
+truth, which the objective skips today) is judged on the loss alone.
 """
 import math
 import os
@@ -133,6 +133,9 @@ class WindowProgressCriterion(StoppingCriterion):
 
     def __init__(self, strategy=None, key_to_monitor=None, minimize=False,
                  **rule):
+        # benchopt passes key_to_monitor and minimize when it copies a
+        # criterion; this one always monitors recovery (maximized) and the
+        # training loss, so both are ignored.
         unknown = set(rule) - set(DEFAULTS)
         if unknown:
             raise TypeError(f"unknown rule parameters {sorted(unknown)}")

@@ -144,7 +144,7 @@ class Solver(BaseSolver):
                 [p.detach() for p in params], grads, loss, self.evaluate,
                 self.project)
             if not accepted:
-                # No step down to 2^-20 times the last accepted one lowers
+                # No trial step, from 2 down to 2^-19 times the last accepted one, lowers
                 # the loss: it has stalled at the arithmetic's precision.
                 synchronize(self.torch_device)
                 return

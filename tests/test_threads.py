@@ -2,6 +2,7 @@
 import os
 
 import pytest
+import torch
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from benchmark_utils.threads import (
@@ -42,8 +43,10 @@ def test_policy_limits_blas_and_torch(monkeypatch):
         blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
         assert blas and all(p["num_threads"] == min(2, os.cpu_count())
                             for p in blas)
+        assert torch.get_num_threads() == 2
         apply_thread_policy()
         assert get_n_threads() == 1
+        assert torch.get_num_threads() == 1
         assert all(p["num_threads"] == 1 for p in threadpool_info()
                    if p["user_api"] == "blas")
 
