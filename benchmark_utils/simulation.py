@@ -251,6 +251,10 @@ def _check_coherence_kind(n_features, n_atoms, coherence):
     check_coherence_target(coherence, n_features, n_atoms)
 
 
+class CoherenceNotReachedError(ValueError):
+    """A feasible coherence target that generation failed to reach from a seed."""
+
+
 def _coherence_dictionary(n_features, n_atoms, coherence, rng):
     # From small n_features, what alternating projections reach varies from one
     # start to the next: a target near the lowest reachable estimate that one
@@ -261,7 +265,7 @@ def _coherence_dictionary(n_features, n_atoms, coherence, rng):
         if D is not None:
             return D
         lowest_met = min(lowest_met, mu)
-    raise ValueError(
+    raise CoherenceNotReachedError(
         f"coherence={coherence} could not be reached for "
         f"n_features={n_features}, n_atoms={n_atoms} from {_COHERENCE_STARTS} "
         f"starts: the lowest coherence met was {lowest_met:.4f} (Welch bound "

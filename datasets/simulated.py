@@ -1,7 +1,8 @@
 from benchopt import BaseDataset
 
 from benchmark_utils.simulation import (
-    check_problem_parameters, make_problem, rip_sparsity
+    CoherenceNotReachedError, check_problem_parameters, make_problem,
+    rip_sparsity,
 )
 
 
@@ -56,22 +57,30 @@ class Dataset(BaseDataset):
             distribution=self.distribution,
             outlier_fraction=self.outlier_fraction,
         )
+        # Infeasible parameters are told without drawing anything; a
+        # coherence target near the lowest reachable value can still fail at
+        # generation time, from some seeds: both skip the cell. Any other
+        # error of the generation is a bug and is raised.
         try:
-            # Infeasible parameters are told without drawing anything; a
-            # coherence target near the lowest reachable value can still fail
-            # at generation time, from some seeds: both skip the cell.
             check_problem_parameters(**params)
-            seed = self.get_seed(use_repetition=True)
+        except ValueError as error:
+            return self._skip(error)
+        seed = self.get_seed(use_repetition=True)
+        try:
             # The codes are not passed on: drawn as CSR matrices, they never
             # take the dense (n_samples, n_atoms) memory (2 GB at 1e6 x 256);
             # X is the same either way.
             problem = make_problem(**params, sparse_codes=True,
                                    random_state=seed)
-        except ValueError as error:
-            return dict(X=None, X_test=None, D_true=None,
-                        skip_reason=f"infeasible parameters: {error}")
+        except CoherenceNotReachedError as error:
+            return self._skip(error)
         return dict(
             X=problem.X, X_test=problem.X_test, D_true=problem.D_true,
             n_nonzeros=rip_sparsity(self.sparsity, self.n_atoms),
             properties=problem.properties, seed=seed,
         )
+
+    @staticmethod
+    def _skip(error):
+        return dict(X=None, X_test=None, D_true=None,
+                    skip_reason=f"infeasible parameters: {error}")
