@@ -65,6 +65,23 @@ def cuda_unavailable_reason(device):
     return None
 
 
+def invalid_option_reason(device, **options):
+    """Why a torch solver's configuration cannot run, or None if it can.
+
+    Checks ``device`` (:func:`cuda_unavailable_reason`) and every
+    ``name=(value, choices)`` of ``options``. Solvers return it from their
+    ``skip`` hook, so that a bad configuration in a sweep is skipped with
+    this reason.
+    """
+    reason = cuda_unavailable_reason(device)
+    if reason is not None:
+        return reason
+    for name, (value, choices) in options.items():
+        if value not in choices:
+            return f"{name} must be one of {choices}, got {value!r}"
+    return None
+
+
 def resolve_device(device):
     """Return the ``torch.device`` for ``"cpu"``, ``"cuda"`` or ``"auto"``.
 

@@ -3,7 +3,7 @@ from benchopt import BaseSolver
 
 from benchmark_utils.unrolled import (
     ALGORITHMS, analytic_dictionary_gradient, BacktrackingLineSearch,
-    cuda_unavailable_reason, dictionary_step_init, lasso_loss,
+    invalid_option_reason, dictionary_step_init, lasso_loss,
     lipschitz_constant, prepare_run, project_atoms_sphere, synchronize,
     synchronized, to_numpy, unrolled_codes,
 )
@@ -73,13 +73,11 @@ class Solver(BaseSolver):
     }
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):
-        reason = cuda_unavailable_reason(self.device)
+        reason = invalid_option_reason(
+            self.device, gradient=(self.gradient, GRADIENTS),
+            algorithm=(self.algorithm, ALGORITHMS))
         if reason is not None:
             return True, reason
-        if self.gradient not in GRADIENTS:
-            return True, f"gradient must be one of {GRADIENTS}"
-        if self.algorithm not in ALGORITHMS:
-            return True, f"algorithm must be one of {ALGORITHMS}"
         if self.learn_steps and self.gradient == "analytic":
             return True, "learned steps need a back-propagated gradient"
         return False, None

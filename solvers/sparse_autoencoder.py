@@ -3,7 +3,7 @@ from benchopt import BaseSolver
 
 from benchmark_utils.minibatch import iterate_minibatches
 from benchmark_utils.unrolled import (
-    cuda_unavailable_reason, lasso_loss, lipschitz_constant, prepare_run,
+    invalid_option_reason, lasso_loss, lipschitz_constant, prepare_run,
     project_atoms_sphere, reconstruction_loss, synchronized, to_numpy,
     unrolled_codes,
 )
@@ -61,12 +61,8 @@ class Solver(BaseSolver):
     }
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):
-        reason = cuda_unavailable_reason(self.device)
-        if reason is not None:
-            return True, reason
-        if self.loss not in LOSSES:
-            return True, f"loss must be one of {LOSSES}"
-        return False, None
+        reason = invalid_option_reason(self.device, loss=(self.loss, LOSSES))
+        return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.lmbd = float(lmbd)

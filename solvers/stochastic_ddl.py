@@ -3,7 +3,7 @@ from benchopt import BaseSolver
 
 from benchmark_utils.minibatch import iterate_minibatches
 from benchmark_utils.unrolled import (
-    ALGORITHMS, BacktrackingLineSearch, cuda_unavailable_reason,
+    ALGORITHMS, BacktrackingLineSearch, invalid_option_reason,
     dictionary_step_init, lasso_loss, lipschitz_constant, prepare_run,
     project_atoms_sphere, synchronized, tangent_gradient, to_numpy,
     unrolled_codes,
@@ -56,12 +56,9 @@ class Solver(BaseSolver):
     max_backtracks = 10
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):
-        reason = cuda_unavailable_reason(self.device)
-        if reason is not None:
-            return True, reason
-        if self.algorithm not in ALGORITHMS:
-            return True, f"algorithm must be one of {ALGORITHMS}"
-        return False, None
+        reason = invalid_option_reason(
+            self.device, algorithm=(self.algorithm, ALGORITHMS))
+        return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.lmbd = float(lmbd)
