@@ -4,6 +4,7 @@ from benchopt import BaseObjective
 from benchmark_utils.atoms import normalize_atoms, sanitize_atoms
 from benchmark_utils.initialization import INIT_METHODS, init_dictionary
 from benchmark_utils.metrics import RECOVERED_THRESHOLD, matched_correlations
+from benchmark_utils.patches import atoms_to_images, psnr
 from benchmark_utils.provenance import provenance_columns
 from benchmark_utils.stopping import WindowProgressCriterion
 from benchmark_utils.threads import apply_thread_policy
@@ -34,12 +35,21 @@ class Objective(LibraryCacheKey, BaseObjective):
       recomputed by one shared solver (restarted FISTA) for ``D`` with its atoms
       normalized, so that rescaling atoms cannot lower it; ``generalization_gap``
       is their difference;
+    - ``psnr`` (datasets with clean held-out data, such as ``patches``): the
+      denoising score, PSNR in dB of the held-out noisy samples reconstructed
+      from their codes against the clean ones (``benchmark_utils.patches``);
+    - ``atoms`` (datasets whose atoms are images): the learned atoms as 8-bit
+      images, drawn by the "Learned atoms" view;
     - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as zero
       atoms (so a broken solver gets a finite worst score, never a NaN);
     - the dataset's measured properties, prefixed with ``data_``;
     - what reproduces the result (``benchmark_utils.provenance``): package
       ``versions``, ``blas``, ``seed_dataset``, ``seed_objective`` and the
       digests ``digest_data`` and ``digest_D_init``, computed once per problem.
+
+    A dataset without a ground truth (``D_true`` None, e.g. ``patches``) gives
+    the number of atoms to learn as ``n_atoms``; its rows have no recovery
+    columns, and the stopping rule judges them on the training loss.
     """
 
     name = "Dictionary recovery"
@@ -84,12 +94,14 @@ class Objective(LibraryCacheKey, BaseObjective):
     def skip(self, X, X_test, D_true, **data):
         if data.get("skip_reason"):  # an infeasible cell of a dataset's grid
             return True, data["skip_reason"]
-        if D_true is None:
-            return True, "recovery needs a ground-truth dictionary D_true"
+        if D_true is None and self.init == "close":
+            return True, ("init='close' needs a ground-truth dictionary; this "
+                          "dataset has none (use init='random' or 'data')")
         return False, None
 
     def set_data(self, X, X_test, D_true, n_nonzeros=None, properties=None,
-                 seed=None):
+                 seed=None, n_atoms=None, X_test_clean=None, pixel_scale=1.0,
+                 atom_shape=None):
         if self.init not in INIT_METHODS:
             raise ValueError(
                 f"init must be one of {list(INIT_METHODS)}, got {self.init!r}."
@@ -100,13 +112,21 @@ class Objective(LibraryCacheKey, BaseObjective):
             raise ValueError(
                 f"close_distance must be in [0, 2], got {self.close_distance!r}."
             )
+        if D_true is None and n_atoms is None:
+            raise ValueError(
+                "a dataset without D_true must give n_atoms, the size of the "
+                "dictionary to learn."
+            )
         self.n_threads_applied = apply_thread_policy(self.n_threads)
         self.X, self.X_test, self.D_true = X, X_test, D_true
         self.n_nonzeros = n_nonzeros
         self.properties = dict(properties or {})
-        self.n_atoms = D_true.shape[0]
+        self.n_atoms = D_true.shape[0] if D_true is not None else int(n_atoms)
         self.n_features = X.shape[1]
         self.lmbd = self.reg * lambda_max(X)
+        # Real data: denoising score and atoms shown as images.
+        self.pixel_scale = pixel_scale
+        self.atom_shape = tuple(atom_shape) if atom_shape is not None else None
 
         seed_objective = self.get_seed(use_repetition=True)
         rng = np.random.default_rng(seed_objective)
@@ -119,14 +139,18 @@ class Objective(LibraryCacheKey, BaseObjective):
             X, X_test, D_true, self.D_init, seed_dataset=seed,
             seed_objective=seed_objective,
         )
-        self.X_eval = self._subsample(X, rng_eval)
-        self.X_test_eval = self._subsample(X_test, rng_eval)
+        self.X_eval = X[self._subsample(len(X), rng_eval)]
+        test_idx = self._subsample(len(X_test), rng_eval)
+        self.X_test_eval = X_test[test_idx]
+        self.X_test_clean_eval = (
+            None if X_test_clean is None else X_test_clean[test_idx]
+        )
 
-    def _subsample(self, X, rng):
-        if X.shape[0] <= self.n_eval_samples:
-            return X
-        idx = np.sort(rng.choice(X.shape[0], self.n_eval_samples, replace=False))
-        return X[idx]
+    def _subsample(self, n, rng):
+        """Indices of the evaluation subset: all rows, or n_eval_samples."""
+        if n <= self.n_eval_samples:
+            return np.arange(n)
+        return np.sort(rng.choice(n, self.n_eval_samples, replace=False))
 
     def get_objective(self):
         arm_solver_deadline()  # a solver that never returns is interrupted
@@ -139,7 +163,6 @@ class Objective(LibraryCacheKey, BaseObjective):
                              n_features=self.n_features)
         D, n_invalid = sanitize_atoms(D)
         D = normalize_atoms(D)
-        correlations = matched_correlations(self.D_true, D)
 
         # One Lipschitz constant for both Lasso solves.
         lipschitz = float(np.linalg.eigvalsh(D @ D.T)[-1])
@@ -150,17 +173,34 @@ class Objective(LibraryCacheKey, BaseObjective):
         )
         loss_train = lasso_cost(self.X_eval, Z, D, self.lmbd)
         loss_test = lasso_cost(self.X_test_eval, Z_test, D, self.lmbd)
-        return dict(
-            recovery=float(correlations.mean()),
-            recovered_fraction=float(np.mean(correlations >= RECOVERED_THRESHOLD)),
+        result = {}
+        if self.D_true is not None:
+            correlations = matched_correlations(self.D_true, D)
+            result.update(
+                recovery=float(correlations.mean()),
+                recovered_fraction=float(
+                    np.mean(correlations >= RECOVERED_THRESHOLD)
+                ),
+            )
+        result.update(
             loss_train=loss_train,
             loss_test=loss_test,
             generalization_gap=loss_test - loss_train,
+        )
+        if self.X_test_clean_eval is not None:
+            result["psnr"] = psnr(Z_test @ D, self.X_test_clean_eval,
+                                  self.pixel_scale)
+        result.update(
             n_invalid_atoms=n_invalid,
             n_threads=self.n_threads_applied,
             **{f"data_{k}": v for k, v in self.properties.items()},
             **self.provenance,
         )
+        if self.atom_shape is not None:
+            # The atoms as 8-bit images (a few kB), for the "Learned atoms"
+            # view.
+            result["atoms"] = atoms_to_images(D, self.atom_shape)
+        return result
 
     def get_one_result(self):
         return dict(D=self.D_init)

@@ -29,6 +29,7 @@ Limits:
   armed;
 - ``--no-timeout`` arms nothing.
 """
+import atexit
 import signal
 import sys
 import threading
@@ -79,6 +80,16 @@ def _on_alarm(signum, frame):
     )
 
 
+def disarm():
+    """Cancel the timer. Registered with ``atexit`` when a timer is armed:
+    Python resets signal handlers to their default at exit, and a timer
+    firing then (a long plotting step after the last run) would kill the
+    process with SIGALRM."""
+    _armed["meta"] = None
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 def arm_solver_deadline(factor=HARD_TIMEOUT_FACTOR):
     """Arm the hard deadline of the benchopt run that is calling this function.
 
@@ -108,5 +119,6 @@ def arm_solver_deadline(factor=HARD_TIMEOUT_FACTOR):
                   timeout=float(timeout))
     if signal.getsignal(signal.SIGALRM) is not _on_alarm:
         signal.signal(signal.SIGALRM, _on_alarm)
+        atexit.register(disarm)
     signal.setitimer(signal.ITIMER_REAL, limit)
     return limit

@@ -1,0 +1,343 @@
+"""The studies' figures, drawn with matplotlib from a benchopt results frame.
+
+One function per figure; :func:`study_figure` picks the figure a results file
+was made for (the dashboard's "Study figure" view and ``docs/make_figures.py``
+both call it, so the README's PNGs are the dashboard's images). The numbers come
+from ``benchmark_utils.studies``; every figure marks runs that were cut (ended
+at the timeout while still progressing).
+"""
+import numpy as np
+
+from benchmark_utils.patches import image_grid
+from benchmark_utils.studies import (
+    BAND, MEASURED_COHERENCE, RECOVERY, SUCCESS_CRITERIA, curve_over,
+    final_runs, group_labels, has_recovery, loss_path, success_grid,
+    swept_quantities, time_to_recovery, varying,
+)
+
+AXIS_LABELS = {
+    "sparsity": "sparsity (nonzeros per code, or rate)",
+    MEASURED_COHERENCE: "measured mutual coherence",
+    "n_samples": "training samples",
+    "snr": "SNR (dB)",
+    "outlier_fraction": "outlier fraction",
+    "n_layers": "unrolled layers",
+}
+METRIC_LABELS = {
+    RECOVERY: "final recovery (mean matched |correlation|)",
+    "objective_recovered_fraction": "final share of atoms recovered",
+    "objective_loss_train": "final training loss",
+    "objective_loss_test": "final held-out loss",
+    "objective_generalization_gap": "final held-out - training loss",
+    "objective_psnr": "final denoising PSNR (dB)",
+}
+# Quantities drawn on a log axis.
+LOG_AXES = {"n_samples", "n_layers"}
+
+
+def _plt():
+    import matplotlib
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg"):
+        matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def to_rgb(fig, dpi=100):
+    """Render a matplotlib figure to an RGB float array in [0, 1] (then
+    close it)."""
+    plt = _plt()
+    fig.set_dpi(dpi)
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(np.float64)
+    plt.close(fig)
+    return rgb / 255.0
+
+
+def _grid(n, width=4.2, height=3.6, max_cols=2):
+    """Subplots for ``n`` panels, at most ``max_cols`` wide: the dashboard
+    shows images in a square frame, so figures are kept about square."""
+    plt = _plt()
+    n_cols = min(n, max_cols)
+    n_rows = int(np.ceil(n / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, squeeze=False,
+                             figsize=(width * n_cols, height * n_rows))
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    return fig, axes.ravel()[:n]
+
+
+def _short(label, width=38):
+    """Solver names carry all their parameters; keep the start readable."""
+    return label if len(label) <= width else label[:width - 1] + "…"
+
+
+def _fmt(value):
+    if isinstance(value, (float, np.floating)):
+        return f"{value:g}"
+    return str(value)
+
+
+def phase_transition_figure(runs, x, y, criterion="all atoms recovered"):
+    """Heat maps of the success rate, one per solver, on ``y`` x ``x``.
+
+    Each cell shows the success rate over repetitions; a cell with runs cut
+    by the budget says how many (their verdict is a lower bound).
+    """
+    grids = success_grid(runs, x, y, criterion)
+    fig, axes = _grid(len(grids))
+    image = None
+    for ax, (label, grid) in zip(axes, grids.items()):
+        rate, count, cut = grid["rate"], grid["count"], grid["cut"]
+        image = ax.imshow(rate.to_numpy(dtype=float), origin="lower",
+                          cmap="viridis", vmin=0, vmax=1, aspect="auto")
+        ax.set_xticks(range(rate.shape[1]), [_fmt(v) for v in rate.columns])
+        ax.set_yticks(range(rate.shape[0]), [_fmt(v) for v in rate.index])
+        ax.set_xlabel(AXIS_LABELS.get(x, x))
+        ax.set_ylabel(AXIS_LABELS.get(y, y))
+        ax.set_title(_short(label), fontsize=10)
+        for i in range(rate.shape[0]):
+            for j in range(rate.shape[1]):
+                value = rate.iat[i, j]
+                if np.isnan(value):
+                    continue
+                text = f"{value:.2f}"
+                n_cut = cut.iat[i, j]
+                if n_cut > 0:
+                    text += f"\n{int(n_cut)}/{int(count.iat[i, j])} cut"
+                ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                        color="white" if value < 0.6 else "black")
+    fig.suptitle(f"Success rate ({criterion}, final iterate) over "
+                 f"{int(runs['idx_rep'].nunique())} repetitions; "
+                 "'cut': runs still progressing at the timeout", fontsize=10)
+    fig.tight_layout()
+    if image is not None:
+        fig.colorbar(image, ax=list(axes), shrink=0.8, label="success rate")
+    return fig
+
+
+def curve_figure(runs, x, metric=RECOVERY):
+    """Final ``metric`` against the swept quantity ``x``: median over
+    repetitions and the quantile band, one line per solver (and init);
+    points with cut runs are circled in red."""
+    plt = _plt()
+    curves = curve_over(runs, x, metric)
+    fig, ax = plt.subplots(figsize=(7.5, 6))
+    for label, c in curves.groupby("label", sort=True):
+        line, = ax.plot(c["x"], c["median"], marker="o", label=_short(label, 60))
+        ax.fill_between(c["x"], c["low"], c["high"], alpha=0.2,
+                        color=line.get_color())
+        cut = c[c["n_cut"] > 0]
+        ax.scatter(cut["x"], cut["median"], s=120, facecolors="none",
+                   edgecolors="red", linewidths=1.5)
+    if curves["n_cut"].sum() > 0:
+        ax.scatter([], [], s=120, facecolors="none", edgecolors="red",
+                   label="some runs cut at the timeout")
+    if x in LOG_AXES:
+        ax.set_xscale("log")
+    ax.set_xlabel(AXIS_LABELS.get(x, x))
+    ax.set_ylabel(METRIC_LABELS.get(metric, metric))
+    ax.set_title(f"median and {int(BAND[0] * 100)}-{int(BAND[1] * 100)}% "
+                 f"band over {int(runs['idx_rep'].nunique())} repetitions",
+                 fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def depth_summary(runs, metric=RECOVERY):
+    """Median final ``metric`` (or ``time``) and its band per solver (without
+    its depth) against ``n_layers``."""
+    runs = runs.dropna(subset=["p_solver_n_layers"])
+    runs = runs.assign(
+        _label=group_labels(runs, solver_exclude=("n_layers",)),
+        _layers=runs["p_solver_n_layers"].astype(float),
+    )
+    out = {}
+    for label, g in runs.groupby("_label", sort=True):
+        by = g.groupby("_layers")
+        out[label] = dict(
+            x=by[metric].median().index.to_numpy(),
+            median=by[metric].median().to_numpy(),
+            low=by[metric].quantile(BAND[0]).to_numpy(),
+            high=by[metric].quantile(BAND[1]).to_numpy(),
+            n_cut=by["cut"].sum().to_numpy(),
+        )
+    return out
+
+
+def depth_figure(runs):
+    """Final recovery (or loss) and solver time against the depth."""
+    plt = _plt()
+    metric = RECOVERY if RECOVERY in runs and runs[RECOVERY].notna().any() \
+        else "objective_loss_train"
+    fig, axes = plt.subplots(2, 1, figsize=(7.5, 8))
+    for ax, col in zip(axes, [metric, "time"]):
+        for label, s in depth_summary(runs, col).items():
+            line, = ax.plot(s["x"], s["median"], marker="o",
+                            label=_short(label, 60))
+            ax.fill_between(s["x"], s["low"], s["high"], alpha=0.2,
+                            color=line.get_color())
+            cut = s["n_cut"] > 0
+            ax.scatter(s["x"][cut], s["median"][cut], s=120,
+                       facecolors="none", edgecolors="red", linewidths=1.5)
+        ax.set_xscale("log")
+        ax.set_xlabel(AXIS_LABELS["n_layers"])
+        ax.set_ylabel(METRIC_LABELS.get(col, "solver time at the end (s)"))
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    fig.suptitle("median and band over repetitions; red circles: some runs "
+                 "still progressing at the timeout", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def time_to_recovery_figure(df, threshold=0.99):
+    """Median time to reach ``threshold`` per solver, with the share of
+    repetitions that reach it."""
+    plt = _plt()
+    table = time_to_recovery(df, threshold)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(table) + 1.6))
+    y = np.arange(len(table))
+    ax.barh(y, table["median"].fillna(0), color="tab:blue", alpha=0.7)
+    for i, row in enumerate(table.itertuples()):
+        ax.scatter(row.times, [i] * len(row.times), color="black", marker="|",
+                   s=80)
+        ax.text(0 if np.isnan(row.median) else row.median, i,
+                f"  {row.n_reached}/{row.n_runs}", va="center", fontsize=8)
+    ax.set_yticks(y, [_short(label, 45) for label in table["label"]])
+    ax.set_xlabel(f"solver time to recovery {threshold} (s), median of the "
+                  "runs that reach it; ticks: each run")
+    if table["median"].notna().any():
+        ax.set_xscale("log")
+    else:
+        ax.set_title(f"no run reached recovery {threshold}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def generalization_figure(df, runs):
+    """Held-out against training loss along the iterations (left) and the
+    final gap against the number of samples (right, when it varies)."""
+    plt = _plt()
+    swept = "n_samples" in swept_quantities(runs)
+    fig, axes = plt.subplots(2 if swept else 1, 1, squeeze=False,
+                             figsize=(7.5, 8 if swept else 5))
+    ax = axes[0, 0]
+    paths = loss_path(df)
+    for path in paths[:12]:
+        ax.plot(path["train"], path["test"], marker=".",
+                label=_short(path["label"], 40))
+    lims = ax.get_xlim()
+    ax.plot(lims, lims, color="gray", linestyle="--", linewidth=1,
+            label="held-out = training")
+    ax.set_xlabel("training loss")
+    ax.set_ylabel("held-out loss")
+    ax.legend(fontsize=6)
+    ax.grid(alpha=0.3)
+    if swept:
+        ax = axes[1, 0]
+        curves = curve_over(runs, "n_samples", "objective_generalization_gap")
+        for label, c in curves.groupby("label", sort=True):
+            line, = ax.plot(c["x"], c["median"], marker="o",
+                            label=_short(label, 40))
+            ax.fill_between(c["x"], c["low"], c["high"], alpha=0.2,
+                            color=line.get_color())
+        ax.axhline(0, color="gray", linewidth=1)
+        ax.set_xscale("log")
+        ax.set_xlabel(AXIS_LABELS["n_samples"])
+        ax.set_ylabel(METRIC_LABELS["objective_generalization_gap"])
+        ax.legend(fontsize=6)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def atoms_images(df):
+    """The final learned atoms of each solver (first repetition), as image
+    grids: ``[(label, grid)]``; empty when the atoms are not images."""
+    if "objective_atoms" not in df:
+        return []
+    rows = df.dropna(subset=["objective_atoms"])
+    out = []
+    for label, g in rows.assign(_label=group_labels(rows)).groupby(
+            "_label", sort=True):
+        g = g[g["idx_rep"] == g["idx_rep"].min()]
+        last = g.loc[g["stop_val"].idxmax()]
+        out.append((label, image_grid(np.asarray(last["objective_atoms"]))))
+    return out
+
+
+def atoms_figure(df):
+    """Learned atoms of every solver, with its final denoising PSNR."""
+    items = atoms_images(df)
+    fig, axes = _grid(len(items), width=3.4, height=3.8, max_cols=3)
+    runs = final_runs(df)
+    runs = runs.assign(_label=group_labels(runs))
+    for ax, (label, grid) in zip(axes, items):
+        ax.imshow(grid, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        ax.axis("off")
+        title = _short(label, 30)
+        if "objective_psnr" in runs:
+            value = runs.loc[runs["_label"] == label, "objective_psnr"].median()
+            title += f"\nPSNR {value:.2f} dB"
+        ax.set_title(title, fontsize=9)
+    if "objective_data_psnr_noisy" in runs:
+        fig.suptitle(
+            f"noisy patches: {runs['objective_data_psnr_noisy'].median():.2f} "
+            f"dB; all-zero codes: "
+            f"{runs['objective_data_psnr_mean_only'].median():.2f} dB",
+            fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def available_figures(df):
+    """Names of the figures the results support, the study's own first."""
+    runs = final_runs(df)
+    swept = swept_quantities(runs)
+    names = []
+    if "n_layers" in varying(runs, "p_solver_"):
+        names.append("score against depth")
+    if has_recovery(df):
+        if len(swept) >= 2:
+            names.append(f"phase transition: {swept[0]} x {swept[1]}")
+        for name in swept:
+            names.append(f"recovery against {name}")
+    if "objective_atoms" in df and df["objective_atoms"].notna().any():
+        names.append("learned atoms")
+    if has_recovery(df):
+        names.append("time to recovery 0.99")
+    names.append("generalization")
+    return names
+
+
+def study_figure(df, name=None):
+    """The matplotlib figure ``name`` (one of :func:`available_figures`;
+    default: the first, the study's own)."""
+    names = available_figures(df)
+    name = names[0] if name is None else name
+    if name not in names:
+        raise ValueError(f"figure must be one of {names}, got {name!r}.")
+    runs = final_runs(df)
+    if name == "score against depth":
+        return depth_figure(runs)
+    if name.startswith("phase transition: "):
+        y, x = name[len("phase transition: "):].split(" x ")
+        return phase_transition_figure(runs, x=x, y=y)
+    if name.startswith("recovery against "):
+        return curve_figure(runs, name[len("recovery against "):])
+    if name == "learned atoms":
+        return atoms_figure(df)
+    if name == "time to recovery 0.99":
+        return time_to_recovery_figure(df, 0.99)
+    return generalization_figure(df, runs)
+
+
+__all__ = [
+    "SUCCESS_CRITERIA", "atoms_figure", "atoms_images", "available_figures",
+    "curve_figure", "depth_figure", "generalization_figure",
+    "phase_transition_figure", "study_figure", "time_to_recovery_figure",
+    "to_rgb",
+]

@@ -1,0 +1,65 @@
+from benchopt import BaseDataset
+
+from benchmark_utils.patches import check_patch_parameters, make_patch_problem
+
+
+class Dataset(BaseDataset):
+    """Natural image patches, without a ground-truth dictionary.
+
+    Patches of scikit-learn's two sample images (nothing is downloaded), gray
+    levels, mean removed, scaled to unit variance, with additive Gaussian
+    noise of ``noise_sigma`` gray levels; training patches from the left three
+    quarters of each image, held-out patches from the right quarter. See
+    ``benchmark_utils.patches.make_patch_problem``.
+
+    With ``D_true = None`` the objective reports no recovery; it reports the
+    losses and ``psnr``, the denoising score of the held-out noisy patches
+    reconstructed from their sparse codes against the clean patches (the
+    noisy patches score ``data_psnr_noisy``, all-zero codes
+    ``data_psnr_mean_only``), and the learned atoms as images (the "Learned
+    atoms" view). Only the ``random`` and ``data`` inits apply.
+    """
+
+    name = "patches"
+    requirements = ["pip::scikit-learn", "pip::pillow"]
+
+    parameters = {
+        "patch_size": [8],
+        "n_atoms": [100],
+        "n_samples": [5000],
+        "n_test": [1000],
+        # Standard deviation of the noise in gray levels (images in [0, 1]):
+        # 0.1 gives noisy patches at 20 dB PSNR.
+        "noise_sigma": [0.1],
+        # Nonzeros per code for the solvers that code with a fixed count
+        # (OMP in K-SVD and MOD).
+        "n_nonzeros": [5],
+    }
+
+    test_parameters = {"n_samples": [500], "n_test": [200], "n_atoms": [32]}
+
+    def get_data(self):
+        check_patch_parameters(self.n_samples, self.n_test, self.patch_size,
+                               self.noise_sigma, test_fraction=0.25)
+        n_features = self.patch_size ** 2
+        if not 1 <= self.n_nonzeros <= self.n_atoms:
+            raise ValueError(
+                f"n_nonzeros must be in [1, n_atoms={self.n_atoms}], got "
+                f"{self.n_nonzeros}."
+            )
+        if self.n_atoms < 1:
+            raise ValueError(f"n_atoms must be positive, got {self.n_atoms}.")
+        seed = self.get_seed(use_repetition=True)
+        problem = make_patch_problem(
+            n_samples=self.n_samples, n_test=self.n_test,
+            patch_size=self.patch_size, noise_sigma=self.noise_sigma,
+            random_state=seed,
+        )
+        properties = dict(problem.properties, n_features=n_features)
+        return dict(
+            X=problem.X, X_test=problem.X_test, D_true=None,
+            n_atoms=self.n_atoms, n_nonzeros=self.n_nonzeros,
+            properties=properties, seed=seed,
+            X_test_clean=problem.X_test_clean, pixel_scale=problem.scale,
+            atom_shape=problem.atom_shape,
+        )

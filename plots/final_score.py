@@ -1,0 +1,66 @@
+from benchopt import BasePlot
+
+from benchmark_utils.studies import (
+    curve_over, final_runs, swept_quantities,
+)
+from benchmark_utils.figures import LOG_AXES
+
+# Final scores that can be drawn, in the order the view offers them.
+METRICS = [
+    "objective_recovery", "objective_recovered_fraction", "objective_psnr",
+    "objective_loss_test", "objective_loss_train",
+    "objective_generalization_gap",
+]
+
+
+def quantities(df):
+    """Swept dataset quantities, ``n_samples`` first (sample complexity)."""
+    swept = swept_quantities(final_runs(df))
+    swept = sorted(swept, key=lambda name: name != "n_samples")
+    return swept or ["(no dataset quantity varies)"]
+
+
+def metrics(df):
+    return [m for m in METRICS if m in df and df[m].notna().any()]
+
+
+class Plot(BasePlot):
+    """A final score against a swept dataset quantity: sample complexity
+    (``n_samples``), noise (``snr``), outliers (``outlier_fraction``), ...
+
+    One line per solver (and per value of the other varying parameters, such
+    as the init): the median over repetitions of the score at the final
+    iterate, with the 20-80% quantile band. A point some of whose runs were
+    still progressing at the timeout carries "(cut)" in the hover label of
+    its line.
+    """
+
+    name = "Final score"
+    type = "scatter"
+    options = {"x": quantities, "metric": metrics}
+
+    def plot(self, df, x, metric):
+        if x.startswith("("):
+            return []
+        curves = curve_over(final_runs(df), x, metric)
+        traces = []
+        for label, c in curves.groupby("label", sort=True):
+            n_cut = int(c["n_cut"].sum())
+            name = label + (f" ({n_cut} runs cut)" if n_cut else "")
+            traces.append({
+                "x": [float(v) for v in c["x"]],
+                "y": c["median"].tolist(),
+                "y_low": c["low"].tolist(),
+                "y_high": c["high"].tolist(),
+                "label": name,
+                **self.get_style(label),
+            })
+        return traces
+
+    def get_metadata(self, df, x, metric):
+        return {
+            "title": f"{metric.replace('objective_', 'final ')} against {x}",
+            "xlabel": x,
+            "ylabel": metric.replace("objective_", "final "),
+            "scale": "semilog-x" if x in LOG_AXES else "linear",
+        }

@@ -1,0 +1,47 @@
+from benchopt import BasePlot
+
+from benchmark_utils.figures import phase_transition_figure, to_rgb
+from benchmark_utils.studies import (
+    SUCCESS_CRITERIA, final_runs, group_labels, has_recovery,
+    swept_quantities,
+)
+
+
+def axis_pairs(df):
+    """Pairs of swept dataset quantities, as "y x x" (rows x columns)."""
+    if not has_recovery(df):
+        return ["(no recovery: these results have no ground truth)"]
+    swept = swept_quantities(final_runs(df))
+    pairs = [f"{y} x {x}" for i, y in enumerate(swept) for x in swept[i + 1:]]
+    return pairs or ["(fewer than two dataset quantities vary)"]
+
+
+class Plot(BasePlot):
+    """Phase transition: per solver, the success rate over repetitions on the
+    grid of two dataset quantities that the run swept (the measured mutual
+    coherence, binned to 0.05, stands for the coherence target), as a heat map.
+
+    Success is judged at the final iterate: every atom recovered
+    (``recovered_fraction`` = 1) or ``recovery`` above a threshold. Cells
+    with runs that ended at the timeout while still progressing say how
+    many ("k/n cut"): their rate is a lower bound.
+    """
+
+    name = "Phase transition"
+    type = "image"
+    options = {"axes": axis_pairs, "success": list(SUCCESS_CRITERIA)}
+
+    def plot(self, df, axes, success):
+        if " x " not in axes:
+            return []
+        y, x = axes.split(" x ")
+        runs = final_runs(df)
+        labels = group_labels(runs, exclude=(x, y))
+        return [
+            {"image": to_rgb(phase_transition_figure(
+                runs[labels == label], x, y, success)), "label": label}
+            for label in sorted(labels.unique())
+        ]
+
+    def get_metadata(self, df, axes, success):
+        return {"title": f"Success rate ({success}): {axes}", "ncols": 2}

@@ -1,0 +1,25 @@
+from benchopt import BasePlot
+
+from benchmark_utils.figures import available_figures, study_figure, to_rgb
+
+
+class Plot(BasePlot):
+    """The main figure of the study the results come from.
+
+    The figure is chosen from what the run swept: the depth of the unrolled
+    solvers, then two dataset quantities (a phase-transition map), then one
+    (the final score against it), then the learned atoms of image data; the
+    other figures the results support are the other values of ``figure``.
+    Drawn with matplotlib by ``benchmark_utils.figures``, the same code that
+    makes the README's PNGs. The root ``config.yml`` opens the dashboard on it.
+    """
+
+    name = "Study figure"
+    type = "image"
+    options = {"figure": available_figures}
+
+    def plot(self, df, figure):
+        return [{"image": to_rgb(study_figure(df, figure)), "label": figure}]
+
+    def get_metadata(self, df, figure):
+        return {"title": f"Study figure: {figure}", "ncols": 1}

@@ -1,0 +1,246 @@
+"""The custom plots of ``plots/`` on results of real benchopt runs.
+
+Two short runs on a temporary copy of the benchmark:
+
+- a sanity phase transition: SPAMS and MOD on a 2 x 2 grid of sparsity x
+  mutual coherence (3 problems per cell). SPAMS must succeed in the sparsest,
+  least coherent cell and fail in the densest, most coherent one;
+- a mixed run: a simulated sweep of ``n_samples``, the ``patches`` dataset
+  (no ground truth, atoms as images), SPAMS and DDL at two depths, 2
+  repetitions.
+
+Every plot class is loaded the way benchopt loads it and asked for all its
+figures on those frames, on one repetition of them, and on frames without
+the columns it draws (real rows of the patches dataset have no recovery).
+"""
+import numpy as np
+import pytest
+from benchopt.benchmark import Benchmark
+from benchopt.results import read_results
+
+from benchmark_utils.figures import available_figures
+from benchmark_utils.studies import (
+    MEASURED_COHERENCE, final_runs, group_labels, success, success_grid,
+    solver_labels,
+)
+from tests.benchopt_runs import ROOT, copy_benchmark, run_benchopt
+
+GRID = ("simulated[n_features=10,n_atoms=15,n_samples=500,n_test=100,"
+        "kind=coherence,coherence=[0.35,0.9],sparsity=[1,5]]")
+MIXED_DATASETS = [
+    "simulated[n_features=8,n_atoms=12,n_samples=[100,300],n_test=100]",
+    "patches[n_samples=300,n_test=100,n_atoms=16,patch_size=4]",
+]
+MIXED_SOLVERS = ["spams", "ddl[gradient=deep,n_layers=[2,5]]"]
+
+
+def _run(tmp_path_factory, name, *args):
+    bench = copy_benchmark(tmp_path_factory.mktemp(name) / "bench")
+    proc, text = run_benchopt(bench, *args, "--output", name)
+    assert proc.returncode == 0, text[-3000:]
+    return bench, read_results(bench / "outputs" / f"{name}.parquet")
+
+
+@pytest.fixture(scope="module")
+def grid_run(tmp_path_factory):
+    _, df = _run(tmp_path_factory, "grid", "-d", GRID, "-s", "spams",
+                 "-s", "mod", "-r", "3", "--timeout", "10", "--no-plot")
+    return df
+
+
+@pytest.fixture(scope="module")
+def mixed_run(tmp_path_factory):
+    args = [a for d in MIXED_DATASETS for a in ("-d", d)]
+    args += [a for s in MIXED_SOLVERS for a in ("-s", s)]
+    bench, df = _run(tmp_path_factory, "mixed", *args, "-r", "2",
+                     "--timeout", "5")
+    return bench, df
+
+
+@pytest.fixture(scope="module")
+def plots():
+    return {p._get_name(): p for p in Benchmark(ROOT).get_plots()}
+
+
+def all_figures(plot, df):
+    """Every figure of a plot class, as the dashboard asks for them."""
+    plot._check()
+    data, options = plot._get_all_plots(df)
+    assert data, f"{plot.name} produced no figure"
+    return data, options
+
+
+def test_sanity_phase_transition(grid_run):
+    runs = final_runs(grid_run)
+    grids = success_grid(runs, x=MEASURED_COHERENCE, y="sparsity")
+    rate = grids["spams"]["rate"]
+    assert rate.shape == (2, 2)
+    assert list(rate.columns) == [0.35, 0.9]
+    assert list(rate.index) == [1, 5]
+    assert grids["spams"]["count"].to_numpy().tolist() == [[3, 3], [3, 3]]
+    assert rate.loc[1, 0.35] >= 2 / 3  # sparsest, least coherent
+    assert rate.loc[5, 0.9] <= 1 / 3  # densest, most coherent
+
+
+def test_success_grid_counts_runs(grid_run):
+    """The map's rate is the share of successful runs of each cell."""
+    runs = final_runs(grid_run)
+    assert len(runs) == 2 * 4 * 3  # solvers x cells x repetitions
+    grids = success_grid(runs, MEASURED_COHERENCE, "sparsity",
+                         criterion="recovery >= 0.99")
+    ok = success(runs, "recovery >= 0.99")
+    for label, grid in grids.items():
+        mine = runs[group_labels(runs, exclude=(MEASURED_COHERENCE,
+                                                "sparsity")) == label]
+        for (s, c), cell in mine.groupby(["p_dataset_sparsity",
+                                          MEASURED_COHERENCE]):
+            assert grid["rate"].loc[s, c] == pytest.approx(ok[cell.index].mean())
+            assert grid["cut"].loc[s, c] == cell["cut"].sum()
+
+
+def test_phase_transition_plot(grid_run, plots):
+    data, options = all_figures(plots["phase_transition"], grid_run)
+    assert options["axes"] == ["sparsity x measured coherence"]
+    key = "phase_transition_sparsity x measured coherence_all atoms recovered"
+    images = data[key]["data"]
+    assert [im["label"] for im in images] == ["mod", "spams"]
+    for im in images:
+        assert im["image"].ndim == 3 and im["image"].shape[2] == 3
+        assert 0 <= im["image"].min() and im["image"].max() <= 1
+
+
+def test_study_figure_opens_on_the_study(grid_run, mixed_run, plots):
+    _, mixed = mixed_run
+    assert available_figures(grid_run)[0] == (
+        "phase transition: sparsity x measured coherence")
+    # the mixed run sweeps the depth of DDL: its study is the depth
+    assert available_figures(mixed)[0] == "score against depth"
+    simulated = mixed[mixed["dataset_name"].str.startswith("simulated")]
+    spams = simulated[simulated["solver_name"].str.startswith("spams")]
+    assert available_figures(spams)[0] == "recovery against n_samples"
+    patches = mixed[mixed["dataset_name"].str.startswith("patches")]
+    assert available_figures(patches)[0] == "score against depth"
+    patches = patches[patches["solver_name"].str.startswith("spams")]
+    assert available_figures(patches)[0] == "learned atoms"
+    data, options = all_figures(plots["study_figure"], grid_run)
+    assert options["figure"][0].startswith("phase transition")
+    for figure in data.values():
+        assert figure["type"] == "image"
+        assert figure["data"][0]["image"].shape[2] == 3
+
+
+def test_final_score_plot(mixed_run, plots):
+    _, df = mixed_run
+    data, options = all_figures(plots["final_score"], df)
+    assert options["x"] == ["n_samples"]
+    assert "objective_psnr" in options["metric"]
+    traces = data["final_score_n_samples_objective_recovery"]["data"]
+    labels = sorted(t["label"].split(" (")[0] for t in traces)
+    assert labels == ["ddl[n_layers=2]", "ddl[n_layers=5]", "spams"]
+    for t in traces:
+        assert t["x"] == [100.0, 300.0]
+        assert np.all(np.array(t["y_low"]) <= np.array(t["y"]) + 1e-12)
+        assert np.all(np.array(t["y"]) <= np.array(t["y_high"]) + 1e-12)
+    # PSNR exists only on the patches rows (300 samples): one point a solver
+    psnr = data["final_score_n_samples_objective_psnr"]["data"]
+    assert len(psnr) == 3
+    assert all(t["x"] == [300.0] and np.isfinite(t["y"]).all() for t in psnr)
+
+
+def test_depth_plot(mixed_run, plots):
+    _, df = mixed_run
+    data, _ = all_figures(plots["depth"], df)
+    sim = [k for k in data if "simulated" in k and k.endswith("final recovery")]
+    assert sim
+    for key in sim:
+        traces = data[key]["data"]
+        # only DDL has a depth; its two depths are one line
+        assert len(traces) == 1 and traces[0]["label"].startswith("ddl")
+        assert traces[0]["x"] == [2.0, 5.0]
+    patches = [k for k in data if "patches" in k and k.endswith("recovery")]
+    assert patches and all(data[k]["data"] == [] for k in patches)
+    loss = [k for k in data if "patches" in k and k.endswith("training loss")]
+    assert all(len(data[k]["data"]) == 1 for k in loss)
+
+
+def test_time_to_recovery_plot(mixed_run, grid_run, plots):
+    data, _ = all_figures(plots["time_to_recovery"], grid_run)
+    for key, figure in data.items():
+        for bar in figure["data"]:
+            reached, n = bar["label"].rsplit("(", 1)[1].rstrip(")").split("/")
+            assert int(n) == 3
+            if bar["text"] == "":
+                assert len(bar["y"]) == int(reached) > 0
+    _, df = mixed_run
+    data, _ = all_figures(plots["time_to_recovery"], df)
+    assert all(f["data"] == [] for k, f in data.items() if "patches" in k)
+
+
+def test_generalization_plot(mixed_run, plots):
+    _, df = mixed_run
+    data, options = all_figures(plots["generalization"], df)
+    assert options["view"] == ["held-out against training loss",
+                               "final gap against n_samples"]
+    paths = [f for k, f in data.items()
+             if "patches" in k and k.endswith("training loss")]
+    assert paths and all(len(f["data"]) == 3 for f in paths)
+    for f in paths:
+        for trace in f["data"]:
+            assert len(trace["x"]) == len(trace["y"]) > 1
+
+
+def test_learned_atoms_plot(mixed_run, plots):
+    _, df = mixed_run
+    data, _ = all_figures(plots["learned_atoms"], df)
+    for key, figure in data.items():
+        if "patches" in key:
+            assert len(figure["data"]) == 3  # spams and DDL at two depths
+            for im in figure["data"]:
+                # 16 atoms of 4 x 4 pixels: a 4 x 4 grid with 1-pixel borders
+                assert im["image"].shape == (21, 21)
+        else:
+            assert figure["data"] == []  # simulated atoms are not images
+
+
+def test_one_repetition(mixed_run, plots):
+    _, df = mixed_run
+    one = df[df["idx_rep"] == 0]
+    for name in ["final_score", "depth", "generalization", "study_figure",
+                 "learned_atoms", "time_to_recovery", "phase_transition"]:
+        all_figures(plots[name], one)
+    data, _ = all_figures(plots["final_score"], one)
+    for t in data["final_score_n_samples_objective_recovery"]["data"]:
+        assert t["y_low"] == t["y"] == t["y_high"]  # one run: no band
+
+
+def test_results_without_ground_truth(mixed_run, plots):
+    _, df = mixed_run
+    patches = df[df["dataset_name"].str.startswith("patches")]
+    assert patches["objective_recovery"].isna().all()
+    assert patches["objective_psnr"].notna().all()
+    data, options = all_figures(plots["phase_transition"], patches)
+    assert all(f["data"] == [] for f in data.values())
+    data, options = all_figures(plots["final_score"], patches)
+    assert options["x"] == ["(no dataset quantity varies)"]
+    assert "objective_recovery" not in options["metric"]
+
+
+def test_dashboard_page_has_the_study_views(mixed_run):
+    bench, _ = mixed_run
+    pages = list((bench / "outputs").glob("*_mixed.html"))
+    assert len(pages) == 1
+    html = pages[0].read_text()
+    for view in ["Study figure", "Phase transition", "Sample complexity",
+                 "Depth", "Time to recovery 0.99", "Generalization",
+                 "Learned atoms"]:
+        assert f">{view}</span>" in html
+    # the first view, the one the page opens on, is the study figure
+    assert html.index(">Study figure</span>") < html.index(">Depth</span>")
+
+
+def test_solver_labels_drop_constant_parameters():
+    names = ["ddl[gradient=deep,n_layers=5]", "ddl[gradient=deep,n_layers=20]",
+             "spams[batch_size=256]"]
+    assert solver_labels(names) == ["ddl[n_layers=5]", "ddl[n_layers=20]",
+                                    "spams"]
+    assert solver_labels(names, drop=("n_layers",)) == ["ddl", "ddl", "spams"]
