@@ -13,7 +13,7 @@ figures of ``docs/`` and anyone reading a results file::
 A run's verdict is only as good as its end: :func:`final_runs` replays the
 stopping rule (``benchmark_utils.stopping``) on each curve and flags ``cut``
 the runs that ended (at benchopt's ``--timeout`` or ``--max-runs``) while the
-rule says they were still progressing and not recovered. Plots show how many
+rule says they were still progressing, before recovering every atom. Plots show how many
 runs of each point were cut, so that a low success rate from a budget too
 small is not read as a failure of the algorithm.
 """
@@ -100,9 +100,12 @@ def final_runs(df):
 
 
 def _was_cut(run):
-    """Did the run end while the stopping rule says it still progressed?"""
+    """Did the run end while the stopping rule says it still progressed, and
+    before every atom was recovered (a success is a success, cut or not)?"""
     cols = ["stop_val", "time", "objective_loss_train"]
     if "objective_loss_train" not in run:
+        return False
+    if FRACTION in run and run[FRACTION].iloc[-1] >= 1.0:
         return False
     if RECOVERY in run:
         cols.append(RECOVERY)

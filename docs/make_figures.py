@@ -1,4 +1,4 @@
-"""Draw the README's figure from a benchopt results file.
+"""Draw the README's figures from benchopt results files.
 
 Usage::
 
@@ -7,10 +7,18 @@ Usage::
 
 writes ``docs/recovery_vs_time.png``: recovery against solver time (log scale)
 for every solver of the file (the first dataset, objective and repetition).
+::
+
+    benchopt run . --config configs/phase_transition.yml -j 2 --output phase_transition
+    python docs/make_figures.py --study outputs/phase_transition.parquet
+
+writes ``docs/studies/phase_transition.png``: the study's main figure, the
+image the dashboard opens on ("Study figure" view, drawn by the same function,
+``benchmark_utils.figures.study_figure``).
 """
 import argparse
 import re
-from collections import defaultdict
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -20,56 +28,32 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # benchmark_utils, from the repository
+from benchmark_utils.studies import solver_labels  # noqa: E402
 MIN_TIME = 1e-4  # times below this (the initial point) are drawn at it
-
-
-def parse_name(name):
-    """Split 'solver[a=1,b=2]' into ('solver', {'a': '1', 'b': '2'})."""
-    match = re.fullmatch(r"([^\[]+)(?:\[(.*)\])?", name)
-    base, params = match.group(1), match.group(2)
-    parsed = {}
-    if params:
-        for item in re.split(r",(?![^\[]*\])", params):
-            key, _, value = item.partition("=")
-            parsed[key] = value
-    return base, parsed
-
-
-def short_labels(names):
-    """Drop the bracketed parameters that do not distinguish the solvers."""
-    parsed = {name: parse_name(name) for name in names}
-    by_base = defaultdict(list)
-    for name, (base, params) in parsed.items():
-        by_base[base].append(params)
-    labels = {}
-    for name, (base, params) in parsed.items():
-        others = by_base[base]
-        keep = [
-            key for key in params
-            if len({p.get(key) for p in others}) > 1
-        ]
-        labels[name] = (
-            f"{base}[{','.join(f'{k}={params[k]}' for k in keep)}]"
-            if keep else base
-        )
-    return labels
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", help="a benchopt results file (.parquet)")
     parser.add_argument(
+        "--study", action="store_true",
+        help="write the study's main figure to docs/studies/<file name>.png")
+    parser.add_argument(
         "--output", default=str(HERE / "recovery_vs_time.png"),
         help="PNG to write (default: docs/recovery_vs_time.png)")
     parser.add_argument("--dpi", type=int, default=100)
     args = parser.parse_args()
+    if args.study:
+        return study(args.results, args.dpi)
 
     df = pd.read_parquet(args.results)
     for column in ("dataset_name", "objective_name", "idx_rep"):
         if column in df:
             df = df[df[column] == df[column].iloc[0]]
 
-    labels = short_labels(sorted(df["solver_name"].unique()))
+    names = sorted(df["solver_name"].unique())
+    labels = dict(zip(names, solver_labels(names)))
     # Order the legend by best recovery, then by time to reach it.
     order = sorted(
         labels,
@@ -113,6 +97,17 @@ def main():
     fig.tight_layout()
     fig.savefig(args.output, dpi=args.dpi)
     print(f"wrote {args.output}")
+
+
+def study(path, dpi):
+    from benchopt.results import read_results
+
+    from benchmark_utils.figures import study_figure
+
+    out = HERE / "studies" / f"{Path(path).stem}.png"
+    out.parent.mkdir(exist_ok=True)
+    study_figure(read_results(path)).savefig(out, dpi=dpi)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

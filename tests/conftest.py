@@ -47,8 +47,9 @@ def attach_context(benchmark_obj, objective=None, dataset=None, solver=None,
 @pytest.fixture
 def load_problem(benchmark):
     """Return ``(objective, data)`` for given objective and dataset parameters."""
-    def _load(objective_params=None, dataset_params=None, seed=0, repetition=0):
-        Dataset, = benchmark.check_dataset_patterns(["simulated"],
+    def _load(objective_params=None, dataset_params=None, seed=0, repetition=0,
+              dataset_name="simulated"):
+        Dataset, = benchmark.check_dataset_patterns([dataset_name],
                                                     class_only=True)
         dataset = Dataset.get_instance(**(dataset_params or {}))
         Objective = benchmark.get_benchmark_objective()
