@@ -15,7 +15,7 @@ from benchmark_utils.validation import check_dictionary
 # Faults, cache and dashboard (docs/verdicts.md, "Faults, caching and the dashboard").
 from benchmark_utils.cache_key import LibraryCacheKey
 from benchmark_utils.dashboard import use_offline_plotly
-from benchmark_utils.watchdog import arm_solver_deadline
+from benchmark_utils.watchdog import arm_solver_deadline, budget_spent
 
 use_offline_plotly()
 
@@ -42,6 +42,10 @@ class Objective(LibraryCacheKey, BaseObjective):
       images, drawn by the "Learned atoms" view;
     - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as zero
       atoms (so a broken solver gets a finite worst score, never a NaN);
+    - ``budget_spent``: 1 at the evaluation after which benchopt's
+      ``--timeout`` or ``--max-runs`` ends the run, else 0 (see
+      ``benchmark_utils.studies.final_runs``: a run still progressing when its
+      budget ended is "cut");
     - the dataset's measured properties, prefixed with ``data_``;
     - what reproduces the result (``benchmark_utils.provenance``): package
       ``versions``, ``blas``, ``seed_dataset``, ``seed_objective`` and the
@@ -196,6 +200,11 @@ class Objective(LibraryCacheKey, BaseObjective):
             **{f"data_{k}": v for k, v in self.properties.items()},
             **self.provenance,
         )
+        spent = budget_spent()
+        if spent is not None:
+            # 1 at the evaluation where --timeout or --max-runs ends the run:
+            # the studies tell a run cut by its budget from one that ended.
+            result["budget_spent"] = float(spent)
         if self.atom_shape is not None:
             # The atoms as 8-bit images (a few kB), for the "Learned atoms"
             # view.

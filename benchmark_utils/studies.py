@@ -10,10 +10,12 @@ figures of ``docs/`` and anyone reading a results file::
     from benchmark_utils.studies import final_runs, success_grid
     runs = final_runs(read_results("outputs/phase_transition.parquet"))
 
-A run's verdict is only as good as its end: :func:`final_runs` replays the
-stopping rule (``benchmark_utils.stopping``) on each curve and flags ``cut``
-the runs that ended (at benchopt's ``--timeout`` or ``--max-runs``) while the
-rule says they were still progressing, before recovering every atom. Plots show how many
+A run's verdict is only as good as its end: :func:`final_runs` flags ``cut``
+the runs that ended by their budget (benchopt's ``--timeout`` or
+``--max-runs``: the objective's ``budget_spent`` column) while the stopping
+rule (``benchmark_utils.stopping``), replayed on the curve, says they were
+still progressing, before recovering every atom. (Results without the
+``budget_spent`` column are judged on the replay alone.) Plots show how many
 runs of each point were cut, so that a low success rate from a budget too
 small is not read as a failure of the algorithm.
 """
@@ -25,6 +27,7 @@ from benchmark_utils.stopping import RECOVERY_KEY, window_progress_decision
 RUN_KEYS = ["objective_name", "dataset_name", "solver_name", "idx_rep"]
 RECOVERY = RECOVERY_KEY
 FRACTION = "objective_recovered_fraction"
+BUDGET = "objective_budget_spent"
 
 # Width of the bins of the measured coherence (``data_coherence``): measured
 # values are rounded to the nearest multiple, so targets 0.2, 0.35, 0.5 of
@@ -106,6 +109,11 @@ def _was_cut(run):
     if "objective_loss_train" not in run:
         return False
     if FRACTION in run and run[FRACTION].iloc[-1] >= 1.0:
+        return False
+    # A run that ended before its budget was spent ended by the stopping rule
+    # or by the solver itself (DDL stops when no step lowers its loss).
+    if BUDGET in run and run[BUDGET].notna().iloc[-1] \
+            and run[BUDGET].iloc[-1] < 1:
         return False
     if RECOVERY in run:
         cols.append(RECOVERY)

@@ -33,6 +33,7 @@ import atexit
 import signal
 import sys
 import threading
+import time
 
 # benchopt evaluates at iterations spaced geometrically (by about 1.5, more on
 # flat curves), so the time between two reports of a healthy solver grows with
@@ -78,6 +79,25 @@ def _on_alarm(signum, frame):
         f"{_armed['timeout']:g} s) and was interrupted by the benchmark's "
         "watchdog (benchmark_utils/watchdog.py)."
     )
+
+
+def budget_spent():
+    """Has the benchopt run calling this spent its budget (``--timeout`` or
+    ``--max-runs``)? Called by the objective at each evaluation, just before
+    benchopt's stopping criterion checks the same two limits: a run whose
+    last evaluation says True was ended by its budget, not by the stopping
+    rule nor by the solver itself. None outside a benchopt run."""
+    run = _benchopt_run_frame(sys._getframe(1))
+    if run is None:
+        return None
+    criterion = run.f_locals.get("stopping_criterion")
+    if criterion is None:
+        return None
+    deadline = getattr(criterion, "_deadline", None)
+    max_runs = getattr(criterion, "max_runs", None)
+    n_eval = getattr(criterion, "n_eval", 0)
+    return bool((deadline is not None and time.time() >= deadline)
+                or (max_runs is not None and n_eval >= max_runs))
 
 
 def disarm():
