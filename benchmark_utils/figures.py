@@ -272,7 +272,8 @@ def atoms_images(df):
 def atoms_figure(df):
     """Learned atoms of every solver, with its final denoising PSNR."""
     items = atoms_images(df)
-    fig, axes = _grid(len(items), width=3.4, height=3.8, max_cols=3)
+    fig, axes = _grid(len(items), width=3.0, height=3.4,
+                      max_cols=max(1, int(np.ceil(np.sqrt(len(items))))))
     runs = final_runs(df)
     runs = runs.assign(_label=group_labels(runs))
     for ax, (label, grid) in zip(axes, items):
