@@ -108,8 +108,9 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered"):
                 ax.text(j, i, text, ha="center", va="center", fontsize=7,
                         color="white" if value < 0.6 else "black")
     fig.suptitle(f"Success rate ({criterion}, final iterate) over "
-                 f"{int(runs['idx_rep'].nunique())} repetitions; "
-                 "'cut': runs still progressing at the timeout", fontsize=10)
+                 f"{int(runs['idx_rep'].nunique())} repetitions; 'k/n cut': "
+                 "failed runs still progressing when their budget ended",
+                 fontsize=10)
     fig.tight_layout()
     if image is not None:
         fig.colorbar(image, ax=list(axes), shrink=0.8, label="success rate")
@@ -132,7 +133,7 @@ def curve_figure(runs, x, metric=RECOVERY):
                    edgecolors="red", linewidths=1.5)
     if curves["n_cut"].sum() > 0:
         ax.scatter([], [], s=120, facecolors="none", edgecolors="red",
-                   label="some runs cut at the timeout")
+                   label="some runs cut by their budget")
     if x in LOG_AXES:
         ax.set_xscale("log")
     ax.set_xlabel(AXIS_LABELS.get(x, x))
@@ -188,7 +189,7 @@ def depth_figure(runs):
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7)
     fig.suptitle("median and band over repetitions; red circles: some runs "
-                 "still progressing at the timeout", fontsize=10)
+                 "still progressing when their budget ended", fontsize=10)
     fig.tight_layout()
     return fig
 
