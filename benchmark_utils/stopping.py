@@ -27,7 +27,7 @@ training loss counts as progress because recovery can stall or dip while a
 solver is still moving (atoms swapping, a mixture splitting), and the loss sees
 that motion; recovery counts because K-SVD or Arora et al. do not minimize the
 Lasso loss. A curve without a recovery column (a dataset without a ground
-truth, which the objective skips today) is judged on the loss alone.
+truth, such as the ``patches`` dataset) is judged on the loss alone.
 """
 import math
 import os
