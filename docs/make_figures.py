@@ -2,7 +2,7 @@
 
 Usage::
 
-    benchopt run . --output default
+    benchopt run . -d simulated --output default
     python docs/make_figures.py outputs/default.parquet
 
 writes ``docs/recovery_vs_time.png``: recovery against solver time (log scale)
