@@ -35,33 +35,34 @@ METRIC_LABELS = {
 LOG_AXES = {"n_samples", "n_layers"}
 
 
-def _plt():
-    import matplotlib
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg"):
-        matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-    return plt
+def _figure(n_rows=1, n_cols=1, figsize=(7.5, 6)):
+    """A figure and its axes, without pyplot: drawing a study figure never
+    changes the caller's matplotlib backend nor opens a window."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    axes = fig.subplots(n_rows, n_cols, squeeze=False)
+    return fig, axes
 
 
 def to_rgb(fig, dpi=100):
-    """Render a matplotlib figure to an RGB float array in [0, 1] (then
-    close it)."""
-    plt = _plt()
+    """Render a matplotlib figure to an RGB float array in [0, 1]."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     fig.set_dpi(dpi)
-    fig.canvas.draw()
-    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(np.float64)
-    plt.close(fig)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgb = np.asarray(canvas.buffer_rgba())[..., :3].astype(np.float64)
     return rgb / 255.0
 
 
 def _grid(n, width=4.2, height=3.6, max_cols=2):
     """Subplots for ``n`` panels, at most ``max_cols`` wide: the dashboard
     shows images in a square frame, so figures are kept about square."""
-    plt = _plt()
     n_cols = min(n, max_cols)
     n_rows = int(np.ceil(n / n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, squeeze=False,
-                             figsize=(width * n_cols, height * n_rows))
+    fig, axes = _figure(n_rows, n_cols,
+                        figsize=(width * n_cols, height * n_rows))
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     return fig, axes.ravel()[:n]
@@ -121,9 +122,9 @@ def curve_figure(runs, x, metric=RECOVERY):
     """Final ``metric`` against the swept quantity ``x``: median over
     repetitions and the quantile band, one line per solver (and init);
     points with cut runs are circled in red."""
-    plt = _plt()
     curves = curve_over(runs, x, metric)
-    fig, ax = plt.subplots(figsize=(7.5, 6))
+    fig, axes = _figure()
+    ax = axes[0, 0]
     for label, c in curves.groupby("label", sort=True):
         line, = ax.plot(c["x"], c["median"], marker="o", label=_short(label, 60))
         ax.fill_between(c["x"], c["low"], c["high"], alpha=0.2,
@@ -170,10 +171,10 @@ def depth_summary(runs, metric=RECOVERY):
 
 def depth_figure(runs):
     """Final recovery (or loss) and solver time against the depth."""
-    plt = _plt()
     metric = RECOVERY if RECOVERY in runs and runs[RECOVERY].notna().any() \
         else "objective_loss_train"
-    fig, axes = plt.subplots(2, 1, figsize=(7.5, 8))
+    fig, axes = _figure(2, 1, figsize=(7.5, 8))
+    axes = axes[:, 0]
     for ax, col in zip(axes, [metric, "time"]):
         for label, s in depth_summary(runs, col).items():
             line, = ax.plot(s["x"], s["median"], marker="o",
@@ -197,9 +198,9 @@ def depth_figure(runs):
 def time_to_recovery_figure(df, threshold=0.99):
     """Median time to reach ``threshold`` per solver, with the share of
     repetitions that reach it."""
-    plt = _plt()
     table = time_to_recovery(df, threshold)
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(table) + 1.6))
+    fig, axes = _figure(figsize=(8, 0.45 * len(table) + 1.6))
+    ax = axes[0, 0]
     y = np.arange(len(table))
     ax.barh(y, table["median"].fillna(0), color="tab:blue", alpha=0.7)
     for i, row in enumerate(table.itertuples()):
@@ -221,10 +222,8 @@ def time_to_recovery_figure(df, threshold=0.99):
 def generalization_figure(df, runs):
     """Held-out against training loss along the iterations (left) and the
     final gap against the number of samples (right, when it varies)."""
-    plt = _plt()
     swept = "n_samples" in swept_quantities(runs)
-    fig, axes = plt.subplots(2 if swept else 1, 1, squeeze=False,
-                             figsize=(7.5, 8 if swept else 5))
+    fig, axes = _figure(2 if swept else 1, 1, figsize=(7.5, 8 if swept else 5))
     ax = axes[0, 0]
     paths = loss_path(df)
     for path in paths[:12]:
