@@ -198,16 +198,24 @@ def depth_figure(runs):
 def time_to_recovery_figure(df, threshold=0.99):
     """Median time to reach ``threshold`` per solver, with the share of
     repetitions that reach it."""
-    table = time_to_recovery(df, threshold)
+    # Fastest first (at the top); solvers that never reach it last.
+    table = time_to_recovery(df, threshold).sort_values(
+        "median", na_position="last").reset_index(drop=True)
     fig, axes = _figure(figsize=(8, 0.45 * len(table) + 1.6))
     ax = axes[0, 0]
+    ax.invert_yaxis()
     y = np.arange(len(table))
     ax.barh(y, table["median"].fillna(0), color="tab:blue", alpha=0.7)
     for i, row in enumerate(table.itertuples()):
         ax.scatter(row.times, [i] * len(row.times), color="black", marker="|",
                    s=80)
-        ax.text(0 if np.isnan(row.median) else row.median, i,
-                f"  {row.n_reached}/{row.n_runs}", va="center", fontsize=8)
+        if row.n_reached:
+            ax.text(row.median, i, f"  {row.n_reached}/{row.n_runs}",
+                    va="center", fontsize=8)
+        else:
+            ax.annotate(f" never reached (0/{row.n_runs})", xy=(0, i),
+                        xycoords=("axes fraction", "data"), va="center",
+                        fontsize=8, color="gray")
     ax.set_yticks(y, [_short(label, 45) for label in table["label"]])
     ax.set_xlabel(f"solver time to recovery {threshold} (s), median of the "
                   "runs that reach it; ticks: each run")

@@ -21,7 +21,9 @@ class Plot(BasePlot):
         if RECOVERY not in df or df[RECOVERY].isna().all():
             return []
         bars = []
-        for row in time_to_recovery(df, threshold).itertuples():
+        table = time_to_recovery(df, threshold).sort_values(
+            "median", na_position="last")  # fastest first
+        for row in table.itertuples():
             label = f"{row.label} ({row.n_reached}/{row.n_runs})"
             bar = {"label": label, **self.get_style(row.label)}
             if row.n_reached:
