@@ -26,14 +26,10 @@ import time
 from pathlib import Path
 
 import torch
-from benchopt.benchmark import Benchmark
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_neural import time_callback_solver  # noqa: E402
-from benchmark_utils.initialization import init_dictionary  # noqa: E402
-from benchmark_utils.simulation import make_problem  # noqa: E402
-from benchmark_utils.sparse_coding import lambda_max  # noqa: E402
+from bench_neural import p1_setup, time_callback_solver  # noqa: E402
 from benchmark_utils.threads import apply_thread_policy  # noqa: E402
 from benchmark_utils.unrolled import synchronize  # noqa: E402
 
@@ -76,14 +72,8 @@ def main():
         configs = [("cpu", "float64"), ("cuda", "float32"),
                    ("cuda", "float64")]
 
-    problem = make_problem(20_000, 64, 128, 4, snr=30.0,
-                           random_state=args.seed)
+    problem, lmbd, D_init, classes = p1_setup(args.seed)
     X = problem.X
-    lmbd = 0.1 * lambda_max(X)
-    D_init = init_dictionary(X, 128, "random", D_true=problem.D_true,
-                             random_state=args.seed + 1)
-    classes = {s.name: s for s in Benchmark(
-        Path(__file__).resolve().parents[1]).get_solvers()}
 
     def make(name, **params):
         solver = classes[name].get_instance(n_layers=args.n_layers, **params)

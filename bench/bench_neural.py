@@ -127,6 +127,18 @@ def time_ddl_epoch(solver, repeats=3):
     return float(np.median(times[1:]))
 
 
+def p1_setup(seed):
+    """P1 drawn from ``seed``, its ``lmbd`` (reg 0.1), the shared random init
+    (seed + 1) and the benchmark's solver classes by name."""
+    problem = make_problem(20_000, 64, 128, 4, snr=30.0, random_state=seed)
+    lmbd = 0.1 * lambda_max(problem.X)
+    D_init = init_dictionary(problem.X, 128, "random", D_true=problem.D_true,
+                             random_state=seed + 1)
+    classes = {s.name: s for s in Benchmark(
+        Path(__file__).resolve().parents[1]).get_solvers()}
+    return problem, lmbd, D_init, classes
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=60.0,
@@ -136,14 +148,8 @@ def main():
     args = parser.parse_args()
     n_threads = apply_thread_policy()
 
-    problem = make_problem(20_000, 64, 128, 4, snr=30.0,
-                           random_state=args.seed)
+    problem, lmbd, D_init, classes = p1_setup(args.seed)
     X = problem.X
-    lmbd = 0.1 * lambda_max(X)
-    D_init = init_dictionary(X, 128, "random", D_true=problem.D_true,
-                             random_state=args.seed + 1)
-    classes = {s.name: s for s in Benchmark(
-        Path(__file__).resolve().parents[1]).get_solvers()}
     L = args.n_layers
     runs = [
         ("spams", {}),

@@ -4,7 +4,7 @@ One function per figure; :func:`study_figure` picks the figure a results file
 was made for (the dashboard's "Study figure" view and ``docs/make_figures.py``
 both call it, so the README's PNGs are the dashboard's images). The numbers come
 from ``benchmark_utils.studies``; every figure marks runs that were cut (ended
-at the timeout while still progressing).
+by their budget while still progressing).
 """
 import numpy as np
 
@@ -228,8 +228,9 @@ def time_to_recovery_figure(df, threshold=0.99):
 
 
 def generalization_figure(df, runs):
-    """Held-out against training loss along the iterations (left) and the
-    final gap against the number of samples (right, when it varies)."""
+    """Held-out against training loss along the iterations (top; the first
+    12 labels, to stay readable) and the final gap against the number of
+    samples (bottom, when it varies)."""
     swept = "n_samples" in swept_quantities(runs)
     fig, axes = _figure(2 if swept else 1, 1, figsize=(7.5, 8 if swept else 5))
     ax = axes[0, 0]
@@ -277,12 +278,12 @@ def atoms_images(df):
     return out
 
 
-def atoms_figure(df):
+def atoms_figure(df, runs=None):
     """Learned atoms of every solver, with its final denoising PSNR."""
     items = atoms_images(df)
     fig, axes = _grid(len(items), width=3.0, height=3.4,
                       max_cols=max(1, int(np.ceil(np.sqrt(len(items))))))
-    runs = final_runs(df)
+    runs = final_runs(df) if runs is None else runs
     runs = runs.assign(_label=group_labels(runs))
     for ax, (label, grid) in zip(axes, items):
         ax.imshow(grid, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
@@ -302,9 +303,10 @@ def atoms_figure(df):
     return fig
 
 
-def available_figures(df):
-    """Names of the figures the results support, the study's own first."""
-    runs = final_runs(df)
+def available_figures(df, runs=None):
+    """Names of the figures the results support, the study's own first
+    (``runs``: ``final_runs(df)``, when the caller has it already)."""
+    runs = final_runs(df) if runs is None else runs
     swept = swept_quantities(runs)
     names = []
     if "n_layers" in varying(runs, "p_solver_"):
@@ -325,11 +327,11 @@ def available_figures(df):
 def study_figure(df, name=None):
     """The matplotlib figure ``name`` (one of :func:`available_figures`;
     default: the first, the study's own)."""
-    names = available_figures(df)
+    runs = final_runs(df)
+    names = available_figures(df, runs)
     name = names[0] if name is None else name
     if name not in names:
         raise ValueError(f"figure must be one of {names}, got {name!r}.")
-    runs = final_runs(df)
     if name == "score against depth":
         return depth_figure(runs)
     if name.startswith("phase transition: "):
@@ -338,7 +340,7 @@ def study_figure(df, name=None):
     if name.startswith("recovery against "):
         return curve_figure(runs, name[len("recovery against "):])
     if name == "learned atoms":
-        return atoms_figure(df)
+        return atoms_figure(df, runs)
     if name == "time to recovery 0.99":
         return time_to_recovery_figure(df, 0.99)
     return generalization_figure(df, runs)

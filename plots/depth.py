@@ -15,7 +15,8 @@ class Plot(BasePlot):
     ``n_layers``, one line per unrolled solver (its other parameters in the
     label), median over repetitions with the 20-80% band. Solvers without an
     ``n_layers`` parameter are left out; "(k runs cut)" in a label counts the
-    runs still progressing at the timeout.
+    runs still progressing when their budget ended
+    (``benchmark_utils.studies.final_runs``).
     """
 
     name = "Depth"

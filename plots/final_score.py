@@ -30,9 +30,9 @@ class Plot(BasePlot):
 
     One line per solver (and per value of the other varying parameters, such
     as the init): the median over repetitions of the score at the final
-    iterate, with the 20-80% quantile band. A point some of whose runs were
-    still progressing at the timeout carries "(cut)" in the hover label of
-    its line.
+    iterate, with the 20-80% quantile band. "(k runs cut)" in a line's label
+    counts its runs still progressing when their budget ended
+    (``benchmark_utils.studies.final_runs``).
     """
 
     name = "Final score"

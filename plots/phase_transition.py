@@ -23,7 +23,7 @@ class Plot(BasePlot):
 
     Success is judged at the final iterate: every atom recovered
     (``recovered_fraction`` = 1) or ``recovery`` above a threshold. Cells
-    with runs that ended at the timeout while still progressing say how
+    with failed runs that their budget ended while still progressing say how
     many ("k/n cut"): their rate is a lower bound.
     """
 

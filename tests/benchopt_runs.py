@@ -29,6 +29,11 @@ def copy_benchmark(dest):
     return dest
 
 
+def solver_args(names):
+    """``-s name`` for each solver name (or pattern)."""
+    return [arg for name in names for arg in ("-s", name)]
+
+
 def run_benchopt(bench_dir, *args, env=None, timeout=300):
     """``python -m benchopt run bench_dir *args`` without display.
 

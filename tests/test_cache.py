@@ -11,7 +11,8 @@ import re
 import pytest
 
 from tests.benchopt_runs import (
-    TINY_DATASET, copy_benchmark, read_results, run_benchopt, status_lines,
+    TINY_DATASET, copy_benchmark, read_results, run_benchopt, solver_args,
+    status_lines,
 )
 
 # One callback solver and one iteration solver.
@@ -29,7 +30,7 @@ def _cached(text):
 def runs(tmp_path_factory):
     bench = copy_benchmark(tmp_path_factory.mktemp("cache") / "bench")
     out = bench / "out"
-    args = [arg for name in SOLVERS for arg in ("-s", name)]
+    args = solver_args(SOLVERS)
     args += ["-d", TINY_DATASET, "-n", "3", "--timeout", "30", "--no-plot"]
 
     def run(name, env=None):

@@ -16,7 +16,9 @@ from benchmark_utils.dashboard import (
     BEGIN_MARK, CDN_PLOTLY, END_MARK, inline_plotly
 )
 from plotly.offline import get_plotlyjs_version
-from tests.benchopt_runs import TINY_DATASET, copy_benchmark, run_benchopt
+from tests.benchopt_runs import (
+    TINY_DATASET, copy_benchmark, run_benchopt, solver_args,
+)
 
 SOLVERS = ["mod", "spams"]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome",
@@ -27,7 +29,7 @@ CDN_TAG = '<script src="https://cdn.plot.ly/plotly-2.12.1.min.js"></script>'
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     bench = copy_benchmark(tmp_path_factory.mktemp("dashboard") / "bench")
-    args = [arg for name in SOLVERS for arg in ("-s", name)]
+    args = solver_args(SOLVERS)
     proc, text = run_benchopt(bench, *args, "-d", TINY_DATASET, "-n", "3",
                               "--timeout", "30", "--output", "dash")
     assert proc.returncode == 0, text[-3000:]

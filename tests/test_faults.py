@@ -15,7 +15,7 @@ import pytest
 from benchmark_utils.watchdog import HARD_TIMEOUT_FACTOR
 from tests.benchopt_runs import (
     TINY_DATASET, TINY_N_ATOMS, TINY_N_FEATURES, copy_benchmark, read_results,
-    run_benchopt, status_lines,
+    run_benchopt, solver_args, status_lines,
 )
 
 TIMEOUT = 3  # benchopt's --timeout, seconds
@@ -122,10 +122,6 @@ CURVE_COLUMNS = ["stop_val", "objective_recovery",
                  "objective_loss_test", "objective_n_invalid_atoms"]
 
 
-def _solver_args(names):
-    return [arg for name in names for arg in ("-s", name)]
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     bench = copy_benchmark(tmp_path_factory.mktemp("faults") / "bench")
@@ -134,11 +130,11 @@ def runs(tmp_path_factory):
     common = ["-d", TINY_DATASET, "-n", str(MAX_RUNS), "--timeout",
               str(TIMEOUT), "--no-cache", "--no-plot"]
     clean, clean_text = run_benchopt(
-        bench, *_solver_args(HEALTHY), *common,
+        bench, *solver_args(HEALTHY), *common,
         "--output", str(bench / "out" / "clean.parquet"))
     # Broken solvers first, so that the healthy ones run after every failure.
     faulty, faulty_text = run_benchopt(
-        bench, *_solver_args(BROKEN + HEALTHY), *common,
+        bench, *solver_args(BROKEN + HEALTHY), *common,
         "--output", str(bench / "out" / "faulty.parquet"))
     return dict(
         clean=clean, clean_text=clean_text, faulty=faulty,

@@ -23,7 +23,9 @@ from benchmark_utils.studies import (
     MEASURED_COHERENCE, final_runs, group_labels, success, success_grid,
     solver_labels,
 )
-from tests.benchopt_runs import ROOT, copy_benchmark, run_benchopt
+from tests.benchopt_runs import (
+    ROOT, copy_benchmark, run_benchopt, solver_args,
+)
 
 GRID = ("simulated[n_features=10,n_atoms=15,n_samples=500,n_test=100,"
         "kind=coherence,coherence=[0.35,0.9],sparsity=[1,5]]")
@@ -51,7 +53,7 @@ def grid_run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def mixed_run(tmp_path_factory):
     args = [a for d in MIXED_DATASETS for a in ("-d", d)]
-    args += [a for s in MIXED_SOLVERS for a in ("-s", s)]
+    args += solver_args(MIXED_SOLVERS)
     bench, df = _run(tmp_path_factory, "mixed", *args, "-r", "2",
                      "--timeout", "5")
     return bench, df
@@ -160,11 +162,12 @@ def test_depth_plot(mixed_run, plots):
     patches = [k for k in data if "patches" in k and k.endswith("recovery")]
     assert patches and all(data[k]["data"] == [] for k in patches)
     loss = [k for k in data if "patches" in k and k.endswith("training loss")]
-    assert all(len(data[k]["data"]) == 1 for k in loss)
+    assert loss and all(len(data[k]["data"]) == 1 for k in loss)
 
 
 def test_time_to_recovery_plot(mixed_run, grid_run, plots):
     data, _ = all_figures(plots["time_to_recovery"], grid_run)
+    assert all(len(figure["data"]) == 2 for figure in data.values())
     for key, figure in data.items():
         for bar in figure["data"]:
             reached, n = bar["label"].rsplit("(", 1)[1].rstrip(")").split("/")
@@ -192,6 +195,7 @@ def test_generalization_plot(mixed_run, plots):
 def test_learned_atoms_plot(mixed_run, plots):
     _, df = mixed_run
     data, _ = all_figures(plots["learned_atoms"], df)
+    assert any("patches" in key for key in data)
     for key, figure in data.items():
         if "patches" in key:
             assert len(figure["data"]) == 3  # spams and DDL at two depths

@@ -34,7 +34,7 @@ from benchmark_utils.provenance import (
 from benchmark_utils.simulation import make_problem
 from tests.benchopt_runs import (
     ROOT, TINY_DATASET, copy_benchmark, read_results, run_benchopt,
-    status_lines,
+    solver_args, status_lines,
 )
 
 MAX_RUNS = 3
@@ -52,17 +52,13 @@ PROVENANCE = ["objective_versions", "objective_blas",
               "objective_digest_data", "objective_digest_D_init"]
 
 
-def _solver_args(names):
-    return [arg for name in names for arg in ("-s", name)]
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     bench = copy_benchmark(tmp_path_factory.mktemp("repro") / "bench")
     out = bench / "out"
     common = ["-n", str(MAX_RUNS), "--timeout", str(TIMEOUT), "--no-cache",
               "--no-plot"]
-    sweep = ["-d", SWEEP_DATASET, *_solver_args(SWEEP_SOLVERS), "-r", "2",
+    sweep = ["-d", SWEEP_DATASET, *solver_args(SWEEP_SOLVERS), "-r", "2",
              *common]
     every = ["-d", TINY_DATASET, *common]
     commands = {
