@@ -1,26 +1,19 @@
 import numpy as np
-from benchopt import BaseObjective
 
-from benchmark_utils.atoms import normalize_atoms, sanitize_atoms
-from benchmark_utils.initialization import INIT_METHODS, init_dictionary
-from benchmark_utils.metrics import RECOVERED_THRESHOLD, matched_correlations
-from benchmark_utils.patches import atoms_to_images, psnr
-from benchmark_utils.provenance import provenance_columns
-from benchmark_utils.stopping import WindowProgressCriterion
-from benchmark_utils.threads import apply_thread_policy
-from benchmark_utils.sparse_coding import (
-    lambda_max, lasso_cost, sparse_encode_fista
+from benchmark_utils.coding import lambda_max
+from benchmark_utils.learning import (
+    INIT_METHODS,
+    init_dictionary,
+    normalize_atoms,
+    sanitize_atoms,
 )
-from benchmark_utils.validation import check_dictionary
-# Faults, cache and dashboard (docs/verdicts.md, "Faults, caching and the dashboard").
-from benchmark_utils.cache_key import LibraryCacheKey
-from benchmark_utils.dashboard import use_offline_plotly
-from benchmark_utils.watchdog import arm_solver_deadline, budget_spent
-
-use_offline_plotly()
+from benchmark_utils.metrics import DictionaryScorer
+from benchmark_utils.runtime.objective import BenchmarkObjective
+from benchmark_utils.runtime.stopping import WindowProgressCriterion
+from benchmark_utils.simulation.patches import atoms_to_images
 
 
-class Objective(LibraryCacheKey, BaseObjective):
+class Objective(BenchmarkObjective):
     """Dictionary recovery: how well does a learned dictionary match the truth?
 
     Solvers learn ``D`` (atoms as rows) from ``X ~ Z @ D`` for the Lasso
@@ -37,19 +30,23 @@ class Objective(LibraryCacheKey, BaseObjective):
       is their difference;
     - ``psnr`` (datasets with clean held-out data, such as ``patches``): the
       denoising score, PSNR in dB of the held-out noisy samples reconstructed
-      from their codes against the clean ones (``benchmark_utils.patches``);
+      from their codes against the clean ones (``benchmark_utils.metrics``);
     - ``atoms`` (datasets whose atoms are images): the learned atoms as 8-bit
       images, drawn by the "Learned atoms" view;
     - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as zero
       atoms (so a broken solver gets a finite worst score, never a NaN);
     - ``budget_spent``: 1 at the evaluation after which benchopt's
       ``--timeout`` or ``--max-runs`` ends the run, else 0 (see
-      ``benchmark_utils.studies.final_runs``: a run still progressing when its
+      ``benchmark_utils.results.studies.final_runs``: a run still progressing when its
       budget ended is "cut");
     - the dataset's measured properties, prefixed with ``data_``;
-    - what reproduces the result (``benchmark_utils.provenance``): package
+    - what reproduces the result (``benchmark_utils.runtime.provenance``): package
       ``versions``, ``blas``, ``seed_dataset``, ``seed_objective`` and the
       digests ``digest_data`` and ``digest_D_init``, computed once per problem.
+
+    The scores of a dictionary are ``benchmark_utils.metrics.DictionaryScorer``;
+    the thread policy, provenance, watchdog, budget and cache key come from
+    ``benchmark_utils.runtime.objective.BenchmarkObjective``.
 
     A dataset without a ground truth (``D_true`` None, e.g. ``patches``) gives
     the number of atoms to learn as ``n_atoms``; its rows have no recovery
@@ -61,7 +58,7 @@ class Objective(LibraryCacheKey, BaseObjective):
     requirements = ["pip::scipy"]
 
     parameters = {
-        # Fraction of lambda_max = mean_i ||x_i||_2 (see sparse_coding.lambda_max).
+        # Fraction of lambda_max = mean_i ||x_i||_2 (see coding.lambda_max).
         "reg": [0.1],
         # Protocol of the shared initial dictionary.
         "init": ["random"],
@@ -69,7 +66,7 @@ class Objective(LibraryCacheKey, BaseObjective):
         "close_distance": [0.5],
         # Threads of every solver (BLAS, OpenMP, SPAMS, PyTorch); None: the
         # DICTREC_N_THREADS environment variable, else 1. 0: all cores. See
-        # benchmark_utils/threads.py.
+        # benchmark_utils/runtime/threads.py.
         "n_threads": [None],
     }
 
@@ -78,9 +75,8 @@ class Objective(LibraryCacheKey, BaseObjective):
     # that one evaluation costs two batch Lasso of this size whatever n_samples.
     n_eval_samples = 2000
     # Stopping tolerance of the shared Lasso solver on the relative change of
-    # the codes. On P1 (bench/bench_objective.py), 3e-4 leaves a relative error
-    # on the loss below 1e-6 against a solve to 1e-12, from the random init as
-    # from the true dictionary.
+    # the codes: loose enough to be cheap, tight enough that the loss is
+    # exact to about 1e-6 (docs/verdicts.md, bench/bench_objective.py).
     eval_tol = 3e-4
 
     # A run stops only when it has stopped progressing (or at benchopt's
@@ -89,7 +85,7 @@ class Objective(LibraryCacheKey, BaseObjective):
     # neither the best recovery (by 1e-4) nor lowered the best training loss
     # (by 0.1%, relative); a run that reaches recovery 1 - 1e-6 stops at once.
     # The reasons and the contract it is checked against are in
-    # benchmark_utils/stopping.py and bench/bench_stopping.py.
+    # benchmark_utils/runtime/stopping.py and bench/bench_stopping.py.
     # DICTREC_STOPPING=off turns it off.
     stopping_criterion = WindowProgressCriterion()
 
@@ -103,9 +99,9 @@ class Objective(LibraryCacheKey, BaseObjective):
                           "dataset has none (use init='random' or 'data')")
         return False, None
 
-    def set_data(self, X, X_test, D_true, n_nonzeros=None, properties=None,
-                 seed=None, n_atoms=None, X_test_clean=None, pixel_scale=1.0,
-                 atom_shape=None):
+    def set_problem(self, X, X_test, D_true, n_nonzeros=None, properties=None,
+                    seed=None, n_atoms=None, X_test_clean=None,
+                    pixel_scale=1.0, atom_shape=None):
         if self.init not in INIT_METHODS:
             raise ValueError(
                 f"init must be one of {list(INIT_METHODS)}, got {self.init!r}."
@@ -121,34 +117,31 @@ class Objective(LibraryCacheKey, BaseObjective):
                 "a dataset without D_true must give n_atoms, the size of the "
                 "dictionary to learn."
             )
-        self.n_threads_applied = apply_thread_policy(self.n_threads)
         self.X, self.X_test, self.D_true = X, X_test, D_true
         self.n_nonzeros = n_nonzeros
         self.properties = dict(properties or {})
         self.n_atoms = D_true.shape[0] if D_true is not None else int(n_atoms)
-        self.n_features = X.shape[1]
         self.lmbd = self.reg * lambda_max(X)
-        # Real data: denoising score and atoms shown as images.
-        self.pixel_scale = pixel_scale
-        self.atom_shape = tuple(atom_shape) if atom_shape is not None else None
 
-        seed_objective = self.get_seed(use_repetition=True)
-        rng = np.random.default_rng(seed_objective)
+        # One seed per problem and repetition: the initial dictionary every
+        # solver starts from, and the samples the losses are computed on.
+        self.seed_objective = self.get_seed(use_repetition=True)
+        rng = np.random.default_rng(self.seed_objective)
         rng_init, rng_eval = rng.spawn(2)
         self.D_init = init_dictionary(
             X, self.n_atoms, self.init, D_true=D_true,
             distance=self.close_distance, random_state=rng_init,
         )
-        self.provenance = provenance_columns(
-            X, X_test, D_true, self.D_init, seed_dataset=seed,
-            seed_objective=seed_objective,
-        )
-        self.X_eval = X[self._subsample(len(X), rng_eval)]
+        train_idx = self._subsample(len(X), rng_eval)
         test_idx = self._subsample(len(X_test), rng_eval)
-        self.X_test_eval = X_test[test_idx]
-        self.X_test_clean_eval = (
-            None if X_test_clean is None else X_test_clean[test_idx]
+        self.scorer = DictionaryScorer(
+            X[train_idx], X_test[test_idx], self.lmbd, self.n_atoms,
+            D_true=D_true,
+            X_test_clean_eval=(None if X_test_clean is None
+                               else X_test_clean[test_idx]),
+            pixel_scale=pixel_scale, tol=self.eval_tol,
         )
+        self.atom_shape = None if atom_shape is None else tuple(atom_shape)
 
     def _subsample(self, n, rng):
         """Indices of the evaluation subset: all rows, or n_eval_samples."""
@@ -156,60 +149,19 @@ class Objective(LibraryCacheKey, BaseObjective):
             return np.arange(n)
         return np.sort(rng.choice(n, self.n_eval_samples, replace=False))
 
-    def get_objective(self):
-        arm_solver_deadline()  # a solver that never returns is interrupted
+    def solver_inputs(self):
         return dict(X=self.X, D_init=self.D_init.copy(), lmbd=self.lmbd,
                     n_nonzeros=self.n_nonzeros)
 
-    def evaluate_result(self, D):
-        arm_solver_deadline()  # the solver reported: restart its watchdog
-        D = check_dictionary(D, "D", n_atoms=self.n_atoms,
-                             n_features=self.n_features)
-        D, n_invalid = sanitize_atoms(D)
-        D = normalize_atoms(D)
-
-        # One Lipschitz constant for both Lasso solves.
-        lipschitz = float(np.linalg.eigvalsh(D @ D.T)[-1])
-        Z, Z_test = (
-            sparse_encode_fista(X, D, self.lmbd, tol=self.eval_tol,
-                                lipschitz=lipschitz)
-            for X in (self.X_eval, self.X_test_eval)
-        )
-        loss_train = lasso_cost(self.X_eval, Z, D, self.lmbd)
-        loss_test = lasso_cost(self.X_test_eval, Z_test, D, self.lmbd)
-        result = {}
-        if self.D_true is not None:
-            correlations = matched_correlations(self.D_true, D)
-            result.update(
-                recovery=float(correlations.mean()),
-                recovered_fraction=float(
-                    np.mean(correlations >= RECOVERED_THRESHOLD)
-                ),
-            )
-        result.update(
-            loss_train=loss_train,
-            loss_test=loss_test,
-            generalization_gap=loss_test - loss_train,
-        )
-        if self.X_test_clean_eval is not None:
-            result["psnr"] = psnr(Z_test @ D, self.X_test_clean_eval,
-                                  self.pixel_scale)
-        result.update(
-            n_invalid_atoms=n_invalid,
-            n_threads=self.n_threads_applied,
-            **{f"data_{k}": v for k, v in self.properties.items()},
-            **self.provenance,
-        )
-        spent = budget_spent()
-        if spent is not None:
-            # 1 at the evaluation where --timeout or --max-runs ends the run:
-            # the studies tell a run cut by its budget from one that ended.
-            result["budget_spent"] = float(spent)
+    def score(self, D):
+        scores = self.scorer(D)
+        scores.update({f"data_{k}": v for k, v in self.properties.items()})
         if self.atom_shape is not None:
             # The atoms as 8-bit images (a few kB), for the "Learned atoms"
             # view.
-            result["atoms"] = atoms_to_images(D, self.atom_shape)
-        return result
+            scores["atoms"] = atoms_to_images(
+                normalize_atoms(sanitize_atoms(D)[0]), self.atom_shape)
+        return scores
 
     def get_one_result(self):
         return dict(D=self.D_init)

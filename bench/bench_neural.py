@@ -1,6 +1,6 @@
 """Speed of the torch solvers on the reference problem P1, against SPAMS, on CPU.
 
-P1 (design.md): n_features=64, n_atoms=128, n_samples=20,000, exactly 4 nonzeros
+P1 (configs/p1.yml): n_features=64, n_atoms=128, n_samples=20,000, exactly 4 nonzeros
 with Gaussian amplitudes, Gaussian dictionary, SNR 30 dB, reg=0.1 (lmbd = 0.1 *
 lambda_max(X)), random init shared by all solvers (as in bench/bench_solvers.py).
 
@@ -19,7 +19,7 @@ Two measurements, in one process:
    the rate of a ``(n_samples, n_atoms) x (n_atoms, n_atoms)`` product measured
    here, in the same dtype and thread count.
 
-Threads follow the benchmark's policy (``benchmark_utils.threads``: one thread
+Threads follow the benchmark's policy (``benchmark_utils.runtime.threads``: one thread
 unless ``DICTREC_N_THREADS`` says otherwise), for BLAS, SPAMS and torch.
 
 Run from the repository root: ``python bench/bench_neural.py [--budget 60]``.
@@ -34,11 +34,11 @@ import torch
 from benchopt.benchmark import Benchmark
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmark_utils.initialization import init_dictionary  # noqa: E402
+from benchmark_utils.coding import lambda_max  # noqa: E402
+from benchmark_utils.learning import init_dictionary  # noqa: E402
 from benchmark_utils.metrics import recovery_score  # noqa: E402
+from benchmark_utils.runtime.threads import apply_thread_policy  # noqa: E402
 from benchmark_utils.simulation import make_problem  # noqa: E402
-from benchmark_utils.sparse_coding import lambda_max  # noqa: E402
-from benchmark_utils.threads import apply_thread_policy  # noqa: E402
 
 TARGETS = (0.95, 0.99)
 

@@ -1,6 +1,6 @@
 """Cost of one evaluation of the objective, and time to recovery of the references.
 
-On the reference problem P1 (design page: 64 features, 128 atoms, 20,000 training
+On the reference problem P1 (configs/p1.yml: 64 features, 128 atoms, 20,000 training
 samples, 4 nonzeros with Gaussian amplitudes, Gaussian dictionary, SNR 30 dB,
 reg=0.1, random init), prints in one run:
 
@@ -14,8 +14,8 @@ Run from the repository root: ``python bench/bench_objective.py [--cap SECONDS]`
 import argparse
 import sys
 import time
-from pathlib import Path
 import warnings
+from pathlib import Path
 
 import numpy as np
 import spams
@@ -25,8 +25,9 @@ from sklearn.decomposition import DictionaryLearning, MiniBatchDictionaryLearnin
 from sklearn.exceptions import ConvergenceWarning
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmark_utils.threads import (  # noqa: E402
-    apply_thread_policy, get_n_threads,
+from benchmark_utils.runtime.threads import (  # noqa: E402
+    apply_thread_policy,
+    get_n_threads,
 )
 
 P1 = dict(n_features=64, n_atoms=128, n_samples=20000, n_test=2000, sparsity=4,

@@ -32,6 +32,7 @@ import argparse
 import re
 import time
 import tracemalloc
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -155,8 +156,8 @@ def main():
         objective.set_data(**data)
         t_set_data = time.perf_counter() - start
         D_init, D_true = objective.D_init, data["D_true"]
-        t_init = best_time(lambda: objective.evaluate_result(D=D_init))
-        t_true = best_time(lambda: objective.evaluate_result(D=D_true))
+        t_init = best_time(partial(objective.evaluate_result, D=D_init))
+        t_true = best_time(partial(objective.evaluate_result, D=D_true))
         with PeakMemory() as evaluation:
             objective.evaluate_result(D=D_init)
         scale_rows.append([

@@ -30,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmark_utils.metrics import mutual_coherence  # noqa: E402
 from benchmark_utils.simulation import (  # noqa: E402
-    lowest_reachable_coherence, make_dictionary, make_problem
+    lowest_reachable_coherence,
+    make_dictionary,
+    make_problem,
 )
 
 N_FEATURES, N_ATOMS, SPARSITY = 64, 128, 4

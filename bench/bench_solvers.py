@@ -1,6 +1,6 @@
 """Time to recovery of every solver on the reference problem P1, over draws.
 
-P1 (design.md): n_features=64, n_atoms=128, n_samples=20,000, exactly 4 nonzeros
+P1 (configs/p1.yml): n_features=64, n_atoms=128, n_samples=20,000, exactly 4 nonzeros
 with Gaussian amplitudes, Gaussian dictionary, SNR 30 dB, reg=0.1 (lmbd = 0.1 *
 lambda_max(X)), random init shared by all solvers. Each draw is loaded through
 the benchmark's own dataset and objective with benchopt's seeds (base seed
@@ -26,7 +26,7 @@ over draws, and the ratio of medians to SPAMS.
 
 Run from the repository root:
 ``python bench/bench_solvers.py [--draws 5] [--budget 60] [--only NAME ...]``.
-Threads follow the benchmark's policy (``benchmark_utils/threads.py``: one
+Threads follow the benchmark's policy (``benchmark_utils/runtime/threads.py``: one
 thread unless ``DICTREC_N_THREADS`` says otherwise), as in ``benchopt run``.
 """
 import argparse

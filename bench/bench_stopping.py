@@ -1,6 +1,6 @@
 """Check the stopping rule's contract: no run is stopped while still improving.
 
-The contract (``benchmark_utils/stopping.py``): for every solver, problem and
+The contract (``benchmark_utils/runtime/stopping.py``): for every solver, problem and
 init, the best recovery reached by a run under the stopping rule is within
 0.002 of the best recovery the same solver reaches when it runs without early
 stopping to a fixed generous budget.
@@ -40,8 +40,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmark_utils.stopping import (  # noqa: E402
-    ENV_VAR, window_progress_decision,
+from benchmark_utils.runtime.stopping import (  # noqa: E402
+    ENV_VAR,
+    window_progress_decision,
 )
 
 TOLERANCE = 0.002

@@ -1,4 +1,4 @@
-"""Input checks shared by the library: random states, dictionaries, data."""
+"""Input checks shared by the library: random states, dictionaries, options."""
 import numbers
 
 import numpy as np
@@ -64,3 +64,16 @@ def check_dictionary(D, name="D", n_atoms=None, n_features=None):
             f"got {D.shape}."
         )
     return D.astype(np.float64, copy=False)
+
+
+def invalid_choice_reason(**options):
+    """Why a configuration is invalid, or None: the first ``name=(value,
+    choices)`` of ``options`` whose value is not one of its choices.
+
+    Solvers return it from their ``skip`` hook, so that a bad option in a
+    sweep is skipped with this reason and the other configurations run.
+    """
+    for name, (value, choices) in options.items():
+        if value not in choices:
+            return f"{name} must be one of {tuple(choices)}, got {value!r}"
+    return None

@@ -1,6 +1,11 @@
 from benchopt import BaseDataset
 
-from benchmark_utils.patches import check_patch_parameters, make_patch_problem
+from benchmark_utils.runtime.objective import infeasible_problem
+from benchmark_utils.simulation import (
+    check_patch_parameters,
+    make_patch_problem,
+)
+from benchmark_utils.validation import check_positive_int
 
 
 class Dataset(BaseDataset):
@@ -10,7 +15,7 @@ class Dataset(BaseDataset):
     levels, mean removed, scaled to unit variance, with additive Gaussian
     noise of ``noise_sigma`` gray levels; training patches from the left three
     quarters of each image, held-out patches from the right quarter. See
-    ``benchmark_utils.patches.make_patch_problem``.
+    ``benchmark_utils.simulation.make_patch_problem``.
 
     With ``D_true = None`` the objective reports no recovery; it reports the
     losses and ``psnr``, the denoising score of the held-out noisy patches
@@ -39,23 +44,28 @@ class Dataset(BaseDataset):
     test_parameters = {"n_samples": [500], "n_test": [200], "n_atoms": [32]}
 
     def get_data(self):
-        check_patch_parameters(self.n_samples, self.n_test, self.patch_size,
-                               self.noise_sigma, test_fraction=0.25)
-        n_features = self.patch_size ** 2
-        if not 1 <= self.n_nonzeros <= self.n_atoms:
-            raise ValueError(
-                f"n_nonzeros must be in [1, n_atoms={self.n_atoms}], got "
-                f"{self.n_nonzeros}."
+        # Infeasible parameters (as a patch larger than the images) skip the
+        # cell of a sweep with their reason.
+        try:
+            check_positive_int(self.n_atoms, "n_atoms")
+            if not 1 <= self.n_nonzeros <= self.n_atoms:
+                raise ValueError(
+                    f"n_nonzeros must be in [1, n_atoms={self.n_atoms}], got "
+                    f"{self.n_nonzeros}."
+                )
+            check_patch_parameters(self.n_samples, self.n_test,
+                                   self.patch_size, self.noise_sigma,
+                                   test_fraction=0.25)
+            seed = self.get_seed(use_repetition=True)
+            problem = make_patch_problem(
+                n_samples=self.n_samples, n_test=self.n_test,
+                patch_size=self.patch_size, noise_sigma=self.noise_sigma,
+                random_state=seed,
             )
-        if self.n_atoms < 1:
-            raise ValueError(f"n_atoms must be positive, got {self.n_atoms}.")
-        seed = self.get_seed(use_repetition=True)
-        problem = make_patch_problem(
-            n_samples=self.n_samples, n_test=self.n_test,
-            patch_size=self.patch_size, noise_sigma=self.noise_sigma,
-            random_state=seed,
-        )
-        properties = dict(problem.properties, n_features=n_features)
+        except ValueError as error:
+            return infeasible_problem(error)
+        properties = dict(problem.properties,
+                          n_features=self.patch_size ** 2)
         return dict(
             X=problem.X, X_test=problem.X_test, D_true=None,
             n_atoms=self.n_atoms, n_nonzeros=self.n_nonzeros,

@@ -1,7 +1,10 @@
 from benchopt import BaseDataset
 
+from benchmark_utils.runtime.objective import infeasible_problem
 from benchmark_utils.simulation import (
-    CoherenceNotReachedError, check_problem_parameters, make_problem,
+    CoherenceNotReachedError,
+    check_problem_parameters,
+    make_problem,
     rip_sparsity,
 )
 
@@ -64,7 +67,7 @@ class Dataset(BaseDataset):
         try:
             check_problem_parameters(**params)
         except ValueError as error:
-            return self._skip(error)
+            return infeasible_problem(error)
         seed = self.get_seed(use_repetition=True)
         try:
             # The codes are not passed on: drawn as CSR matrices, they never
@@ -73,14 +76,9 @@ class Dataset(BaseDataset):
             problem = make_problem(**params, sparse_codes=True,
                                    random_state=seed)
         except CoherenceNotReachedError as error:
-            return self._skip(error)
+            return infeasible_problem(error)
         return dict(
             X=problem.X, X_test=problem.X_test, D_true=problem.D_true,
             n_nonzeros=rip_sparsity(self.sparsity, self.n_atoms),
             properties=problem.properties, seed=seed,
         )
-
-    @staticmethod
-    def _skip(error):
-        return dict(X=None, X_test=None, D_true=None,
-                    skip_reason=f"infeasible parameters: {error}")

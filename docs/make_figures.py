@@ -14,7 +14,7 @@ for every solver of the file (the first dataset, objective and repetition).
 
 writes ``docs/studies/phase_transition.png``: the study's main figure, the
 image the dashboard opens on ("Study figure" view, drawn by the same function,
-``benchmark_utils.figures.study_figure``).
+``benchmark_utils.results.figures.study_figure``).
 """
 import argparse
 import re
@@ -29,7 +29,8 @@ import pandas as pd  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # benchmark_utils, from the repository
-from benchmark_utils.studies import solver_labels  # noqa: E402
+from benchmark_utils.results.studies import solver_labels  # noqa: E402
+
 MIN_TIME = 1e-4  # times below this (the initial point) are drawn at it
 
 
@@ -102,7 +103,7 @@ def main():
 def study(path, dpi):
     from benchopt.results import read_results
 
-    from benchmark_utils.figures import study_figure
+    from benchmark_utils.results.figures import study_figure
 
     out = HERE / "studies" / f"{Path(path).stem}.png"
     out.parent.mkdir(exist_ok=True)

@@ -14,9 +14,11 @@ every line; the conventions in short:
 import numpy as np
 from benchopt import BaseSolver
 
-from benchmark_utils.atoms import project_atoms_unit_ball
-from benchmark_utils.minibatch import iterate_minibatches
-from benchmark_utils.sparse_coding import sparse_encode_fista
+from benchmark_utils.coding import sparse_encode_fista
+from benchmark_utils.learning import (
+    iterate_minibatches,
+    project_atoms_unit_ball,
+)
 
 
 class Solver(BaseSolver):

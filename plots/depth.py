@@ -1,7 +1,7 @@
 from benchopt import BasePlot
 
-from benchmark_utils.figures import depth_summary
-from benchmark_utils.studies import RECOVERY, final_runs
+from benchmark_utils.results.figures import depth_summary
+from benchmark_utils.results.studies import RECOVERY, final_runs
 
 Y_AXES = {
     "final recovery": RECOVERY,
@@ -16,7 +16,7 @@ class Plot(BasePlot):
     label), median over repetitions with the 20-80% band. Solvers without an
     ``n_layers`` parameter are left out; "(k runs cut)" in a label counts the
     runs still progressing when their budget ended
-    (``benchmark_utils.studies.final_runs``).
+    (``benchmark_utils.results.studies.final_runs``).
     """
 
     name = "Depth"

@@ -1,9 +1,11 @@
 from benchopt import BasePlot
 
-from benchmark_utils.studies import (
-    curve_over, final_runs, swept_quantities,
+from benchmark_utils.results.figures import LOG_AXES
+from benchmark_utils.results.studies import (
+    curve_over,
+    final_runs,
+    swept_quantities,
 )
-from benchmark_utils.figures import LOG_AXES
 
 # Final scores that can be drawn, in the order the view offers them.
 METRICS = [
@@ -32,7 +34,7 @@ class Plot(BasePlot):
     as the init): the median over repetitions of the score at the final
     iterate, with the 20-80% quantile band. "(k runs cut)" in a line's label
     counts its runs still progressing when their budget ended
-    (``benchmark_utils.studies.final_runs``).
+    (``benchmark_utils.results.studies.final_runs``).
     """
 
     name = "Final score"

@@ -1,6 +1,6 @@
 from benchopt import BasePlot
 
-from benchmark_utils.studies import curve_over, final_runs, loss_path
+from benchmark_utils.results.studies import curve_over, final_runs, loss_path
 
 
 def views(df):

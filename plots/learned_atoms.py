@@ -1,6 +1,6 @@
 from benchopt import BasePlot
 
-from benchmark_utils.figures import atoms_images
+from benchmark_utils.results.figures import atoms_images
 
 
 class Plot(BasePlot):

@@ -1,8 +1,11 @@
 from benchopt import BasePlot
 
-from benchmark_utils.figures import phase_transition_figure, to_rgb
-from benchmark_utils.studies import (
-    SUCCESS_CRITERIA, final_runs, group_labels, has_recovery,
+from benchmark_utils.results.figures import phase_transition_figure, to_rgb
+from benchmark_utils.results.studies import (
+    SUCCESS_CRITERIA,
+    final_runs,
+    group_labels,
+    has_recovery,
     swept_quantities,
 )
 

@@ -1,6 +1,10 @@
 from benchopt import BasePlot
 
-from benchmark_utils.figures import available_figures, study_figure, to_rgb
+from benchmark_utils.results.figures import (
+    available_figures,
+    study_figure,
+    to_rgb,
+)
 
 
 class Plot(BasePlot):
@@ -10,7 +14,7 @@ class Plot(BasePlot):
     solvers, then two dataset quantities (a phase-transition map), then one
     (the final score against it), then the learned atoms of image data; the
     other figures the results support are the other values of ``figure``.
-    Drawn with matplotlib by ``benchmark_utils.figures``, the same code that
+    Drawn with matplotlib by ``benchmark_utils.results.figures``, the same code that
     makes the README's PNGs. The root ``config.yml`` opens the dashboard on it.
     """
 

@@ -1,6 +1,6 @@
 from benchopt import BasePlot
 
-from benchmark_utils.studies import RECOVERY, time_to_recovery
+from benchmark_utils.results.studies import RECOVERY, time_to_recovery
 
 
 class Plot(BasePlot):

@@ -1,8 +1,8 @@
 import numpy as np
 from benchopt import BaseSolver
 
-from benchmark_utils.dictionary_update import least_squares_step
-from benchmark_utils.sparse_coding import sparse_encode_fista
+from benchmark_utils.coding import sparse_encode_fista
+from benchmark_utils.learning import least_squares_step
 
 
 class Solver(BaseSolver):
@@ -15,9 +15,8 @@ class Solver(BaseSolver):
        the constrained form ``min ||z||_1 s.t. ||x - z D|| <= eps_t``; here the
        equivalent penalized form with the objective's ``lmbd`` (the Lasso
        shared by all solvers, restarted FISTA), warm-started from the previous
-       codes and stopped after ``lasso_max_iter`` iterations (inexact
-       alternation; on P1 it needs about as many outer iterations as exact
-       solves, 21 against 19, at a fifth of the cost);
+       codes and stopped after ``lasso_max_iter`` iterations (an inexact
+       alternation, measured against exact solves in ``docs/solvers.md``);
     2. hard thresholding of the codes: entries with
        ``|z| < code_threshold * lmbd`` are set to 0 (the paper thresholds at a
        multiple of its ``eps_t`` to clean the supports; 0, the default, skips

@@ -1,8 +1,9 @@
 import numpy as np
 from benchopt import BaseSolver
 
-from benchmark_utils.atoms import normalize_atoms
-from benchmark_utils.omp import default_n_nonzeros
+from benchmark_utils.coding import default_n_nonzeros
+from benchmark_utils.learning import normalize_atoms
+from benchmark_utils.validation import invalid_choice_reason
 
 
 class Solver(BaseSolver):
@@ -57,11 +58,12 @@ class Solver(BaseSolver):
         "threshold": [1 / 3],
     }
 
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        reason = invalid_choice_reason(
+            variant=(self.variant, ("plain", "unbiased")))
+        return reason is not None, reason
+
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
-        if self.variant not in ("plain", "unbiased"):
-            raise ValueError(
-                f"variant must be 'plain' or 'unbiased', got {self.variant!r}."
-            )
         self.X, self.D_init = X, D_init
         k = default_n_nonzeros(n_nonzeros, *D_init.shape)
         amplitude = np.sqrt(np.mean(np.einsum("ij,ij->i", X, X)) / k)

@@ -1,17 +1,24 @@
 import torch
 from benchopt import BaseSolver
 
-from benchmark_utils.unrolled import (
-    ALGORITHMS, analytic_dictionary_gradient, BacktrackingLineSearch,
-    invalid_option_reason, dictionary_step_init, lasso_loss,
-    lipschitz_constant, prepare_run, project_atoms_sphere, synchronize,
-    synchronized, to_numpy, unrolled_codes,
+from benchmark_utils.neural import (
+    ALGORITHMS,
+    BacktrackingLineSearch,
+    TorchSolver,
+    analytic_dictionary_gradient,
+    dictionary_step_init,
+    lasso_loss,
+    lipschitz_constant,
+    normalize_atoms,
+    synchronize,
+    synchronized,
+    unrolled_codes,
 )
 
 GRADIENTS = ("deep", "analytic", "truncated")
 
 
-class Solver(BaseSolver):
+class Solver(TorchSolver, BaseSolver):
     """Deep dictionary learning by unrolled sparse coding (full batch).
 
     Malezieux, Moreau and Kowalski, "Understanding approximate and unrolled
@@ -19,7 +26,7 @@ class Solver(BaseSolver):
     output of a network of ``n_layers`` unrolled ISTA or FISTA iterations
     (``algorithm``) started from 0, with step ``1 / L``, ``L = ||D D^T||_2``
     (the spectral norm, not the Frobenius norm of the paper's public code,
-    see ``benchmark_utils.unrolled.lipschitz_constant``). The dictionary
+    see ``benchmark_utils.neural.lipschitz_constant``). The dictionary
     minimizes the Lasso loss of these codes over the whole training set,
 
         F(D) = 1/n sum_i 0.5 ||x_i - z_N(x_i, D) D||^2 + lmbd ||z_N(x_i, D)||_1,
@@ -42,7 +49,7 @@ class Solver(BaseSolver):
        ``t`` is halved otherwise (at most 20 times per iteration), and the next
        iteration starts from ``2 t``; the first ``t`` is
        ``1 / ||Z^T Z / n||_2`` at the initial codes
-       (``benchmark_utils.unrolled.BacktrackingLineSearch``). When no trial
+       (``benchmark_utils.neural.BacktrackingLineSearch``). When no trial
        decreases the loss, the run ends: the loss has stalled at the
        precision of the arithmetic (the paper's code stops at ``t < 1e-20``).
 
@@ -72,21 +79,13 @@ class Solver(BaseSolver):
         "dtype": ["auto"],
     }
 
-    def skip(self, X, D_init, lmbd, n_nonzeros=None):
-        reason = invalid_option_reason(
-            self.device, gradient=(self.gradient, GRADIENTS),
-            algorithm=(self.algorithm, ALGORITHMS))
-        if reason is not None:
-            return True, reason
-        if self.learn_steps and self.gradient == "analytic":
-            return True, "learned steps need a back-propagated gradient"
-        return False, None
+    option_choices = {"gradient": GRADIENTS, "algorithm": ALGORITHMS}
 
-    def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
-        self.lmbd = float(lmbd)
-        self.torch_device, self.torch_dtype, self.X, self.D_init = prepare_run(
-            X, D_init, self.get_seed(use_repetition=True), self.device,
-            self.dtype)
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        skip, reason = super().skip(X, D_init, lmbd, n_nonzeros)
+        if not skip and self.learn_steps and self.gradient == "analytic":
+            return True, "learned steps need a back-propagated gradient"
+        return skip, reason
 
     # -- the network and its loss ------------------------------------------
 
@@ -120,7 +119,7 @@ class Solver(BaseSolver):
         return list(torch.autograd.grad(loss, params))
 
     def project(self, params):
-        projected = [project_atoms_sphere(params[0])]
+        projected = [normalize_atoms(params[0])]
         if self.learn_steps:
             projected.append(params[1].clamp(0.0, 2.0))
         return projected
@@ -142,13 +141,10 @@ class Solver(BaseSolver):
                 [p.detach() for p in params], grads, loss, self.evaluate,
                 self.project)
             if not accepted:
-                # No trial step, from 2 down to 2^-19 times the last accepted one, lowers
-                # the loss: it has stalled at the arithmetic's precision.
+                # No trial step, from 2 down to 2^-19 times the last
+                # accepted one, lowers the loss: it has stalled at the
+                # arithmetic's precision.
                 synchronize(self.torch_device)
                 return
             grads = self.gradient_of(state)
             self.D = params[0].detach()
-            self.step_scales = params[1].detach() if self.learn_steps else None
-
-    def get_result(self):
-        return dict(D=to_numpy(self.D))

@@ -1,8 +1,11 @@
 from benchopt import BaseSolver
 
-from benchmark_utils.atoms import atoms_to_replace, replace_unused_atoms
-from benchmark_utils.dictionary_update import ksvd_atom_updates
-from benchmark_utils.omp import batch_omp, default_n_nonzeros
+from benchmark_utils.coding import batch_omp, default_n_nonzeros
+from benchmark_utils.learning import (
+    atoms_to_replace,
+    ksvd_atom_updates,
+    replace_unused_atoms,
+)
 
 
 class Solver(BaseSolver):
@@ -12,7 +15,7 @@ class Solver(BaseSolver):
 
     1. sparse coding: every training sample is coded with exactly ``k``
        nonzeros by orthogonal matching pursuit, all samples at once on the Gram
-       matrix (``benchmark_utils.omp.batch_omp``, the Batch-OMP of Rubinstein et
+       matrix (``benchmark_utils.coding.batch_omp``, the Batch-OMP of Rubinstein et
        al. 2008; no Python loop over samples);
     2. codebook update: for each atom in turn, the residual restricted to the
        samples that use it, without its own contribution, is approximated by a
@@ -25,12 +28,11 @@ class Solver(BaseSolver):
     Atoms that carry no information are replaced after each iteration by the
     normalized training samples with the largest residuals (the worst
     represented), the paper's rule for unused atoms
-    (``benchmark_utils.atoms.replace_unused_atoms``), extended to atoms used
+    (``benchmark_utils.learning.replace_unused_atoms``), extended to atoms used
     by fewer than 4 samples and to the second atom of every pair with
-    |correlation| above 0.99 (``benchmark_utils.atoms.atoms_to_replace``; the
-    thresholds are our choice). Without the extension, K-SVD from a random
-    start stalls near 0.98 recovery on the reference problem P1 (a few atoms
-    stay duplicated or nearly unused); with it, it reaches 0.99.
+    |correlation| above 0.99 (``benchmark_utils.learning.atoms_to_replace``; the
+    thresholds are our choice): without it, duplicated or nearly unused atoms
+    from a random start are never freed (``docs/solvers.md`` measures both).
 
     ``k`` is the data model's number of nonzeros per code (``n_nonzeros`` from
     the objective); when the dataset does not give it, 10% of ``n_features``

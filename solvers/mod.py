@@ -1,8 +1,12 @@
 from benchopt import BaseSolver
 
-from benchmark_utils.dictionary_update import least_squares_step
-from benchmark_utils.omp import batch_omp, default_n_nonzeros
-from benchmark_utils.sparse_coding import sparse_encode_fista
+from benchmark_utils.coding import (
+    batch_omp,
+    default_n_nonzeros,
+    sparse_encode_fista,
+)
+from benchmark_utils.learning import least_squares_step
+from benchmark_utils.validation import invalid_choice_reason
 
 
 class Solver(BaseSolver):
@@ -12,23 +16,23 @@ class Solver(BaseSolver):
 
     1. sparse coding of every sample for the current dictionary, either by
        orthogonal matching pursuit with the data model's ``k`` nonzeros
-       (``coding="omp"``, ``benchmark_utils.omp.batch_omp``; ``k`` falls back
+       (``coding="omp"``, ``benchmark_utils.coding.batch_omp``; ``k`` falls back
        to 10% of ``n_features`` when the dataset does not give it) or by the
        Lasso with the objective's ``lmbd`` (``coding="lasso"``, the shared
        restarted FISTA warm-started from the previous codes and stopped after
-       ``lasso_max_iter = 10`` iterations: on P1 this inexact coding needs
-       about as many outer iterations to reach 0.99 as exact solves, at a fifth of
-       the cost);
+       ``lasso_max_iter = 10`` iterations: an inexact alternation, each pass
+       refining codes that the previous dictionary nearly fits, see
+       ``docs/solvers.md``);
     2. the optimal directions: the least-squares dictionary for these codes,
        ``D = (Z^T Z)^{-1} Z^T X``, solved with a ridge of ``1e-10`` times the
        mean diagonal of ``Z^T Z`` that only matters when ``Z^T Z`` is rank
-       deficient (``benchmark_utils.dictionary_update.least_squares_dictionary``);
+       deficient (``benchmark_utils.learning.least_squares_dictionary``);
     3. renormalization of the atoms to unit norm.
 
     Atoms used by fewer than 4 samples, zero, or duplicating another
     (|correlation| > 0.99) are replaced by the normalized worst-represented
     training samples, the same rule as the K-SVD solver
-    (``benchmark_utils.atoms.atoms_to_replace``). One iteration is one point
+    (``benchmark_utils.learning.atoms_to_replace``). One iteration is one point
     of the curve.
     """
 
@@ -38,11 +42,11 @@ class Solver(BaseSolver):
     parameters = {"coding": ["omp"]}
     lasso_max_iter = 10
 
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        reason = invalid_choice_reason(coding=(self.coding, ("omp", "lasso")))
+        return reason is not None, reason
+
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
-        if self.coding not in ("omp", "lasso"):
-            raise ValueError(
-                f"coding must be 'omp' or 'lasso', got {self.coding!r}."
-            )
         self.X, self.D_init, self.lmbd = X, D_init, lmbd
         self.n_nonzeros = default_n_nonzeros(n_nonzeros, *D_init.shape)
 

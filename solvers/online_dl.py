@@ -1,12 +1,13 @@
 import numpy as np
 from benchopt import BaseSolver
 
-from benchmark_utils.atoms import replace_unused_atoms
-from benchmark_utils.dictionary_update import (
-    block_coordinate_update, online_forgetting_factor
+from benchmark_utils.coding import sparse_encode_fista
+from benchmark_utils.learning import (
+    block_coordinate_update,
+    iterate_minibatches,
+    online_forgetting_factor,
+    replace_unused_atoms,
 )
-from benchmark_utils.minibatch import iterate_minibatches
-from benchmark_utils.sparse_coding import sparse_encode_fista
 
 
 class Solver(BaseSolver):
@@ -25,7 +26,7 @@ class Solver(BaseSolver):
        ``B <- beta B + sum z^T x`` with the paper's mini-batch weight
        ``beta = (theta + 1 - eta) / (theta + 1)``, ``eta = batch_size``,
        ``theta = t eta`` if ``t < eta`` else ``eta^2 + t - eta``
-       (``benchmark_utils.dictionary_update.online_forgetting_factor``);
+       (``benchmark_utils.learning.online_forgetting_factor``);
     3. one sweep of block coordinate descent on the atoms over the unit ball,
        warm-started at the current dictionary (Algorithm 2).
 

@@ -2,8 +2,8 @@ import warnings
 
 import numpy as np
 from benchopt import BaseSolver
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.decomposition import DictionaryLearning
+from sklearn.exceptions import ConvergenceWarning
 
 
 class Solver(BaseSolver):

@@ -1,10 +1,10 @@
 import warnings
 
 from benchopt import BaseSolver
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.decomposition import MiniBatchDictionaryLearning
+from sklearn.exceptions import ConvergenceWarning
 
-from benchmark_utils.minibatch import iterate_minibatches
+from benchmark_utils.learning import iterate_minibatches
 
 
 class Solver(BaseSolver):

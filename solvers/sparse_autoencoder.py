@@ -1,17 +1,21 @@
 import torch
 from benchopt import BaseSolver
 
-from benchmark_utils.minibatch import iterate_minibatches
-from benchmark_utils.unrolled import (
-    invalid_option_reason, lasso_loss, lipschitz_constant, prepare_run,
-    project_atoms_sphere, reconstruction_loss, synchronized, to_numpy,
+from benchmark_utils.learning import iterate_minibatches
+from benchmark_utils.neural import (
+    TorchSolver,
+    lasso_loss,
+    lipschitz_constant,
+    normalize_atoms,
+    reconstruction_loss,
+    synchronized,
     unrolled_codes,
 )
 
 LOSSES = ("reconstruction", "lasso", "decoder-only")
 
 
-class Solver(BaseSolver):
+class Solver(TorchSolver, BaseSolver):
     """Sparse autoencoder with tied weights (CRsAE / PUDLE).
 
     Tolooshams, Dey and Ba, "Deep residual autoencoders for expectation
@@ -60,15 +64,7 @@ class Solver(BaseSolver):
         "dtype": ["auto"],
     }
 
-    def skip(self, X, D_init, lmbd, n_nonzeros=None):
-        reason = invalid_option_reason(self.device, loss=(self.loss, LOSSES))
-        return reason is not None, reason
-
-    def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
-        self.lmbd = float(lmbd)
-        self.seed = self.get_seed(use_repetition=True)
-        self.torch_device, self.torch_dtype, self.X, self.D_init = prepare_run(
-            X, D_init, self.seed, self.device, self.dtype)
+    option_choices = {"loss": LOSSES}
 
     def training_loss(self, X_batch, D):
         Z = unrolled_codes(X_batch, D, self.lmbd, self.n_layers, "ista",
@@ -94,8 +90,5 @@ class Solver(BaseSolver):
                 self.training_loss(self.X[index], D).backward()
                 optimizer.step()
                 with torch.no_grad():
-                    D.copy_(project_atoms_sphere(D))
+                    D.copy_(normalize_atoms(D))
             self.D = D.detach().clone()
-
-    def get_result(self):
-        return dict(D=to_numpy(self.D))

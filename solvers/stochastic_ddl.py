@@ -1,16 +1,22 @@
 import torch
 from benchopt import BaseSolver
 
-from benchmark_utils.minibatch import iterate_minibatches
-from benchmark_utils.unrolled import (
-    ALGORITHMS, BacktrackingLineSearch, invalid_option_reason,
-    dictionary_step_init, lasso_loss, lipschitz_constant, prepare_run,
-    project_atoms_sphere, synchronized, tangent_gradient, to_numpy,
+from benchmark_utils.learning import iterate_minibatches
+from benchmark_utils.neural import (
+    ALGORITHMS,
+    BacktrackingLineSearch,
+    TorchSolver,
+    dictionary_step_init,
+    lasso_loss,
+    lipschitz_constant,
+    normalize_atoms,
+    synchronized,
+    tangent_gradient,
     unrolled_codes,
 )
 
 
-class Solver(BaseSolver):
+class Solver(TorchSolver, BaseSolver):
     """Stochastic deep dictionary learning: DDL on mini-batches.
 
     The stochastic version of Malezieux, Moreau and Kowalski, "Understanding
@@ -18,7 +24,7 @@ class Solver(BaseSolver):
     ICLR 2022 (Section 5). The network is the one of ``solvers/ddl.py``:
     ``n_layers`` unrolled FISTA (or ISTA) iterations from 0 with step
     ``1 / L``, ``L = ||D D^T||_2``. At every mini-batch ``B`` of ``batch_size``
-    samples (shuffled epochs, ``benchmark_utils.minibatch``):
+    samples (shuffled epochs, ``benchmark_utils.learning.minibatch``):
 
     1. forward pass on ``B`` and back-propagation of the mini-batch Lasso
        loss ``F_B(D)`` through the layers, giving ``g``, reduced to its part
@@ -53,18 +59,8 @@ class Solver(BaseSolver):
         "device": ["cpu"],
         "dtype": ["auto"],
     }
+    option_choices = {"algorithm": ALGORITHMS}
     max_backtracks = 10
-
-    def skip(self, X, D_init, lmbd, n_nonzeros=None):
-        reason = invalid_option_reason(
-            self.device, algorithm=(self.algorithm, ALGORITHMS))
-        return reason is not None, reason
-
-    def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
-        self.lmbd = float(lmbd)
-        self.seed = self.get_seed(use_repetition=True)
-        self.torch_device, self.torch_dtype, self.X, self.D_init = prepare_run(
-            X, D_init, self.seed, self.device, self.dtype)
 
     def batch_loss(self, D, X_batch, with_graph):
         with torch.set_grad_enabled(with_graph):
@@ -100,8 +96,5 @@ class Solver(BaseSolver):
                     [D], [grad], float(loss.detach()),
                     lambda p: (float(self.batch_loss(p[0], X_batch, False)[0]),
                                None),
-                    lambda p: [project_atoms_sphere(p[0])])
+                    lambda p: [normalize_atoms(p[0])])
             self.D = D
-
-    def get_result(self):
-        return dict(D=to_numpy(self.D))

@@ -3,9 +3,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 from benchopt.benchmark import Benchmark
 from benchopt.utils.run_context import RunContext
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

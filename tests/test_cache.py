@@ -4,14 +4,18 @@ another thread policy (real benchopt runs on a temporary copy).
 benchopt caches whole runs of callback and iteration solvers alike; its key
 sees the objective, dataset and solver files only. The objective adds the
 digest of ``benchmark_utils/`` and the ``DICTREC_*`` environment variables
-(``benchmark_utils.cache_key``).
+(``benchmark_utils.runtime.cache_key``).
 """
 import re
 
 import pytest
 
 from tests.benchopt_runs import (
-    TINY_DATASET, copy_benchmark, read_results, run_benchopt, solver_args,
+    TINY_DATASET,
+    copy_benchmark,
+    read_results,
+    run_benchopt,
+    solver_args,
     status_lines,
 )
 
@@ -43,7 +47,7 @@ def runs(tmp_path_factory):
     results = {"first": run("first"), "again": run("again")}
     # A change of library code that changes a result: every atom counts as
     # recovered.
-    metrics = bench / "benchmark_utils" / "metrics.py"
+    metrics = bench / "benchmark_utils" / "metrics" / "recovery.py"
     source = metrics.read_text()
     assert source.count(THRESHOLD_LINE) == 1
     metrics.write_text(source.replace(THRESHOLD_LINE,

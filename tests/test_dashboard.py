@@ -11,13 +11,19 @@ import shutil
 import subprocess
 
 import pytest
-
-from benchmark_utils.dashboard import (
-    BEGIN_MARK, CDN_PLOTLY, END_MARK, inline_plotly
-)
 from plotly.offline import get_plotlyjs_version
+
+from benchmark_utils.runtime.dashboard import (
+    BEGIN_MARK,
+    CDN_PLOTLY,
+    END_MARK,
+    inline_plotly,
+)
 from tests.benchopt_runs import (
-    TINY_DATASET, copy_benchmark, run_benchopt, solver_args,
+    TINY_DATASET,
+    copy_benchmark,
+    run_benchopt,
+    solver_args,
 )
 
 SOLVERS = ["mod", "spams"]

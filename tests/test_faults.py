@@ -12,10 +12,16 @@ each broken solver with its reason.
 import numpy as np
 import pytest
 
-from benchmark_utils.watchdog import HARD_TIMEOUT_FACTOR
+from benchmark_utils.runtime.watchdog import HARD_TIMEOUT_FACTOR
 from tests.benchopt_runs import (
-    TINY_DATASET, TINY_N_ATOMS, TINY_N_FEATURES, copy_benchmark, read_results,
-    run_benchopt, solver_args, status_lines,
+    TINY_DATASET,
+    TINY_N_ATOMS,
+    TINY_N_FEATURES,
+    copy_benchmark,
+    read_results,
+    run_benchopt,
+    solver_args,
+    status_lines,
 )
 
 TIMEOUT = 3  # benchopt's --timeout, seconds

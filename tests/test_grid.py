@@ -6,7 +6,9 @@ import pytest
 
 from benchmark_utils.simulation import check_problem_parameters, make_problem
 from tests.benchopt_runs import (
-    copy_benchmark, read_results, run_benchopt,
+    copy_benchmark,
+    read_results,
+    run_benchopt,
 )
 from tests.conftest import attach_context
 

@@ -3,16 +3,19 @@ import numpy as np
 import pytest
 from sklearn.linear_model import orthogonal_mp_gram
 
-from benchmark_utils.atoms import (
-    atoms_to_replace, duplicated_atoms, normalize_atoms,
-    project_atoms_unit_ball, replace_unused_atoms
+from benchmark_utils.coding import batch_omp, default_n_nonzeros
+from benchmark_utils.learning import (
+    atoms_to_replace,
+    block_coordinate_update,
+    duplicated_atoms,
+    iterate_minibatches,
+    ksvd_atom_updates,
+    least_squares_dictionary,
+    normalize_atoms,
+    online_forgetting_factor,
+    project_atoms_unit_ball,
+    replace_unused_atoms,
 )
-from benchmark_utils.dictionary_update import (
-    block_coordinate_update, ksvd_atom_updates, least_squares_dictionary,
-    online_forgetting_factor
-)
-from benchmark_utils.minibatch import iterate_minibatches
-from benchmark_utils.omp import batch_omp, default_n_nonzeros
 from benchmark_utils.simulation import make_problem
 
 

@@ -2,10 +2,14 @@
 import numpy as np
 import pytest
 
-from benchmark_utils.atoms import normalize_atoms
+from benchmark_utils.learning import normalize_atoms
 from benchmark_utils.metrics import (
-    chance_floor, matched_correlations, mutual_coherence, recovered_fraction,
-    recovery_score, welch_bound,
+    chance_floor,
+    matched_correlations,
+    mutual_coherence,
+    recovered_fraction,
+    recovery_score,
+    welch_bound,
 )
 
 

@@ -3,10 +3,13 @@ from itertools import combinations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmark_utils.metrics import (
-    mutual_coherence, rip_coherence_bound, rip_lower_bound
+    mutual_coherence,
+    rip_coherence_bound,
+    rip_lower_bound,
 )
 
 

@@ -3,20 +3,15 @@
 Solvers are loaded through benchopt and driven for a fixed number of callbacks,
 as in ``tests/test_solvers.py``, on the CPU in float64 with one torch thread.
 """
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from benchopt.benchmark import Benchmark
 
-from benchmark_utils.initialization import init_dictionary
 from benchmark_utils.metrics import recovery_score
 from benchmark_utils.simulation import make_problem
-from benchmark_utils.sparse_coding import lambda_max
+from tests.solver_runs import SOLVERS, make_solver, run_callbacks
 
-BENCHMARK = Benchmark(Path(__file__).resolve().parents[1])
-SOLVERS = {solver.name: solver for solver in BENCHMARK.get_solvers()}
 NEURAL = ["ddl", "stochastic-ddl", "sparse-autoencoder"]
 
 
@@ -28,32 +23,10 @@ def one_torch_thread():
     torch.set_num_threads(n_threads)
 
 
-def make_solver(name, problem, init, reg=0.1, seed=0, **parameters):
-    X = problem.X
-    D_init = init_dictionary(X, problem.D_true.shape[0], init,
-                             D_true=problem.D_true, distance=0.5,
-                             random_state=1)
-    solver = SOLVERS[name].get_instance(**parameters)
-    solver.get_seed = lambda **kwargs: seed
-    solver.set_objective(X=X, D_init=D_init, lmbd=reg * lambda_max(X),
-                         n_nonzeros=None)
-    return solver
-
-
 def run_solver(name, problem, init, n_iter, seed=0, **parameters):
     """Run ``n_iter`` callbacks; return the final dictionary."""
     solver = make_solver(name, problem, init, seed=seed, **parameters)
-    count = [0]
-
-    def callback():
-        count[0] += 1
-        return count[0] <= n_iter
-
-    solver.run(callback)
-    D = solver.get_result()["D"]
-    assert D.shape == problem.D_true.shape and D.dtype == np.float64
-    assert np.isfinite(D).all()
-    return D
+    return run_callbacks(solver, n_iter, *problem.D_true.shape)
 
 
 @pytest.fixture(scope="module", params=[0, 1, 2])

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from benchmark_utils.atoms import normalize_atoms
+from benchmark_utils.learning import normalize_atoms
 
 SMALL = dict(n_samples=400, n_test=100)
 
@@ -138,7 +138,7 @@ def test_close_init_is_at_the_set_distance(load_problem, distance):
 
 def test_evaluation_subsample_is_fixed(load_problem):
     objective, _ = load_problem(dataset_params=dict(n_samples=3000, n_test=2500))
-    assert objective.X_eval.shape[0] == objective.n_eval_samples
-    assert objective.X_test_eval.shape[0] == objective.n_eval_samples
+    assert objective.scorer.X_eval.shape[0] == objective.n_eval_samples
+    assert objective.scorer.X_test_eval.shape[0] == objective.n_eval_samples
     again, _ = load_problem(dataset_params=dict(n_samples=3000, n_test=2500))
-    np.testing.assert_array_equal(again.X_eval, objective.X_eval)
+    np.testing.assert_array_equal(again.scorer.X_eval, objective.scorer.X_eval)

@@ -14,7 +14,8 @@ import pytest
 from benchopt.parallel_backends import check_parallel_config
 from benchopt.parallel_backends.dask_backend import check_dask_config
 from benchopt.parallel_backends.slurm_executor import (
-    get_slurm_executor, merge_slurm_configs,
+    get_slurm_executor,
+    merge_slurm_configs,
 )
 from distributed import LocalCluster
 

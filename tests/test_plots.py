@@ -18,13 +18,20 @@ import pytest
 from benchopt.benchmark import Benchmark
 from benchopt.results import read_results
 
-from benchmark_utils.figures import available_figures
-from benchmark_utils.studies import (
-    MEASURED_COHERENCE, final_runs, group_labels, success, success_grid,
+from benchmark_utils.results.figures import available_figures
+from benchmark_utils.results.studies import (
+    MEASURED_COHERENCE,
+    final_runs,
+    group_labels,
     solver_labels,
+    success,
+    success_grid,
 )
 from tests.benchopt_runs import (
-    ROOT, copy_benchmark, run_benchopt, solver_args,
+    ROOT,
+    copy_benchmark,
+    run_benchopt,
+    solver_args,
 )
 
 GRID = ("simulated[n_features=10,n_atoms=15,n_samples=500,n_test=100,"

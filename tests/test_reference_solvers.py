@@ -1,6 +1,5 @@
 """The three reference solvers recover an easy problem and not a hopeless one."""
 import pytest
-
 from conftest import attach_context
 
 EASY = dict(n_samples=2000, n_test=200)  # the default dataset otherwise

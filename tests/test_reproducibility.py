@@ -14,7 +14,7 @@ its own process, share the assertions of this module:
 
 Why the comparison can be exact. Every solver here is deterministic given its
 seed with one thread (the thread policy's default, and the runs set one BLAS
-thread), and the stopping rule (``benchmark_utils.stopping``) is a function of
+thread), and the stopping rule (``benchmark_utils.runtime.stopping``) is a function of
 the recorded values and iterations only (``min_time`` is 0). What depends on
 the wall clock is benchopt's ``--timeout``: a run that reached it on a loaded
 machine would end earlier in one file than in the other. ``-n 3`` (three
@@ -27,14 +27,22 @@ import pandas as pd
 import pytest
 from benchopt.utils.run_context import RunContext
 
-from benchmark_utils.provenance import (
-    PACKAGES, array_digest, package_versions, parse_versions,
+from benchmark_utils.runtime.provenance import (
+    PACKAGES,
+    array_digest,
+    package_versions,
+    parse_versions,
     provenance_columns,
 )
 from benchmark_utils.simulation import make_problem
 from tests.benchopt_runs import (
-    ROOT, TINY_DATASET, copy_benchmark, read_results, run_benchopt,
-    solver_args, status_lines,
+    ROOT,
+    TINY_DATASET,
+    copy_benchmark,
+    read_results,
+    run_benchopt,
+    solver_args,
+    status_lines,
 )
 
 MAX_RUNS = 3

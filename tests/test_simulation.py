@@ -2,7 +2,11 @@
 import numpy as np
 import pytest
 
-from benchmark_utils.simulation import make_codes, make_dictionary, make_problem
+from benchmark_utils.simulation import (
+    make_codes,
+    make_dictionary,
+    make_problem,
+)
 
 
 def test_dictionary_shape_and_unit_norm_rows():

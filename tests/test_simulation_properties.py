@@ -6,11 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from benchmark_utils.metrics import mutual_coherence, welch_bound
 from benchmark_utils.simulation import (
-    lowest_reachable_coherence, make_codes, make_dictionary, make_problem
+    lowest_reachable_coherence,
+    make_codes,
+    make_dictionary,
+    make_problem,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

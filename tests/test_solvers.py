@@ -3,20 +3,14 @@
 The solver classes are loaded through benchopt (``Benchmark(".")``), as the runner
 does, and driven with a callback that stops after a fixed number of iterations.
 """
-from pathlib import Path
 
 import numpy as np
 import pytest
-from benchopt.benchmark import Benchmark
 from threadpoolctl import threadpool_limits
 
-from benchmark_utils.initialization import init_dictionary
 from benchmark_utils.metrics import recovery_score
 from benchmark_utils.simulation import make_problem
-from benchmark_utils.sparse_coding import lambda_max
-
-BENCHMARK = Benchmark(Path(__file__).resolve().parents[1])
-SOLVERS = {solver.name: solver for solver in BENCHMARK.get_solvers()}
+from tests.solver_runs import make_solver, run_callbacks
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -29,24 +23,9 @@ def single_threaded_blas():
 
 def run_solver(name, problem, init, n_nonzeros, n_iter, reg=0.1, **parameters):
     """Run solver ``name`` for ``n_iter`` iterations; return its recovery score."""
-    X = problem.X
-    D_init = init_dictionary(X, problem.D_true.shape[0], init,
-                             D_true=problem.D_true, distance=0.5, random_state=1)
-    solver = SOLVERS[name].get_instance(**parameters)
-    # Outside the runner there is no run context to draw seeds from.
-    solver.get_seed = lambda **kwargs: 0
-    solver.set_objective(X=X, D_init=D_init, lmbd=reg * lambda_max(X),
-                         n_nonzeros=n_nonzeros)
-    count = [0]
-
-    def callback():
-        count[0] += 1
-        return count[0] <= n_iter
-
-    solver.run(callback)
-    D = solver.get_result()["D"]
-    assert D.shape == problem.D_true.shape
-    assert np.isfinite(D).all()
+    solver = make_solver(name, problem, init, n_nonzeros=n_nonzeros, reg=reg,
+                         **parameters)
+    D = run_callbacks(solver, n_iter, *problem.D_true.shape)
     return recovery_score(problem.D_true, D)
 
 

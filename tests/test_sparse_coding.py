@@ -3,10 +3,13 @@ import numpy as np
 import pytest
 from sklearn.linear_model import Lasso
 
-from benchmark_utils.atoms import normalize_atoms
-from benchmark_utils.sparse_coding import (
-    lambda_max, lasso_cost, soft_threshold, sparse_encode_fista,
+from benchmark_utils.coding import (
+    lambda_max,
+    lasso_loss,
+    soft_threshold,
+    sparse_encode_fista,
 )
+from benchmark_utils.learning import normalize_atoms
 
 
 def problem(seed=0, n_samples=20, n_features=15, n_atoms=25):
@@ -76,7 +79,7 @@ def test_lasso_cost_known_value():
     D = np.array([[1.0, 0.0], [0.0, 1.0]])
     Z = np.array([[1.0, 0.0]])
     # residual (0, 2): 0.5 * 4 + 0.5 * |1| = 2.5
-    assert lasso_cost(X, Z, D, 0.5) == pytest.approx(2.5)
+    assert lasso_loss(X, Z, D, 0.5) == pytest.approx(2.5)
     np.testing.assert_array_equal(soft_threshold(np.array([-2.0, 0.5, 3.0]), 1.0),
                                   [-1.0, 0.0, 2.0])
 

@@ -2,8 +2,11 @@
 import numpy as np
 import pytest
 
-from benchmark_utils.stopping import (
-    DEFAULTS, ENV_VAR, WindowProgressCriterion, early_stopping_enabled,
+from benchmark_utils.runtime.stopping import (
+    DEFAULTS,
+    ENV_VAR,
+    WindowProgressCriterion,
+    early_stopping_enabled,
     window_progress_decision,
 )
 

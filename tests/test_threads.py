@@ -5,8 +5,11 @@ import pytest
 import torch
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from benchmark_utils.threads import (
-    ENV_VAR, apply_thread_policy, get_n_threads, resolve_n_threads,
+from benchmark_utils.runtime.threads import (
+    ENV_VAR,
+    apply_thread_policy,
+    get_n_threads,
+    resolve_n_threads,
 )
 
 

@@ -8,18 +8,23 @@ import numpy as np
 import pytest
 import torch
 
-from benchmark_utils.atoms import normalize_atoms
-from benchmark_utils.sparse_coding import lasso_cost, sparse_encode_fista
-from benchmark_utils.unrolled import (
-    BacktrackingLineSearch, analytic_dictionary_gradient, lasso_loss,
-    lipschitz_constant, project_atoms_sphere, resolve_dtype, soft_threshold,
+from benchmark_utils import coding, learning
+from benchmark_utils.coding import sparse_encode_fista
+from benchmark_utils.neural import (
+    BacktrackingLineSearch,
+    analytic_dictionary_gradient,
+    lasso_loss,
+    lipschitz_constant,
+    normalize_atoms,
+    resolve_dtype,
+    soft_threshold,
     unrolled_codes,
 )
 
 
 def tiny_problem(n_samples=6, n_features=4, n_atoms=6, seed=0):
     rng = np.random.default_rng(seed)
-    D = normalize_atoms(rng.standard_normal((n_atoms, n_features)))
+    D = learning.normalize_atoms(rng.standard_normal((n_atoms, n_features)))
     X = rng.standard_normal((n_samples, n_features))
     return X, D, 0.1 * np.mean(np.linalg.norm(X, axis=1))
 
@@ -35,8 +40,8 @@ def test_forward_pass_gives_the_lasso_codes(algorithm, n_layers):
     Z_ref = sparse_encode_fista(X, D, lmbd, max_iter=20000, tol=1e-14)
     Z = unrolled_codes(t64(X), t64(D), lmbd, n_layers, algorithm).numpy()
     np.testing.assert_allclose(Z, Z_ref, atol=1e-8)
-    assert lasso_cost(X, Z, D, lmbd) == pytest.approx(
-        lasso_cost(X, Z_ref, D, lmbd), rel=1e-12)
+    assert coding.lasso_loss(X, Z, D, lmbd) == pytest.approx(
+        coding.lasso_loss(X, Z_ref, D, lmbd), rel=1e-12)
     # Few layers are not the solution: the test can fail.
     Z_short = unrolled_codes(t64(X), t64(D), lmbd, 3, algorithm).numpy()
     assert np.abs(Z_short - Z_ref).max() > 1e-3
@@ -148,7 +153,7 @@ def _partly_frozen_codes(X, D_frozen, D, lmbd, L):
 
 def lasso_value(X, D, lmbd):
     Z = sparse_encode_fista(X, D, lmbd, max_iter=50000, tol=1e-15)
-    return lasso_cost(X, Z, D, lmbd), Z
+    return coding.lasso_loss(X, Z, D, lmbd), Z
 
 
 def test_analytic_gradient_is_the_value_function_gradient():
@@ -203,7 +208,7 @@ def test_line_search_accepts_only_decrease_and_is_bounded():
 
 def test_projection_and_dtype_rules():
     D = t64([[3.0, 4.0], [0.0, 0.0]])
-    torch.testing.assert_close(project_atoms_sphere(D),
+    torch.testing.assert_close(normalize_atoms(D),
                                t64([[0.6, 0.8], [0.0, 0.0]]))
     assert resolve_dtype("auto", "cpu") == torch.float64
     assert resolve_dtype("float32", "cpu") == torch.float32

@@ -10,7 +10,7 @@ objective computes it in ``set_data``, not at every evaluation):
 - the seeds the dataset and the objective drew from (the problem and the
   initial dictionary are these seeds' functions, see
   ``benchmark_utils.simulation.make_problem`` and
-  ``benchmark_utils.initialization.init_dictionary``);
+  ``benchmark_utils.learning.initialization.init_dictionary``);
 - digests of the problem's arrays and of the initial dictionary, so that two
   result files can be checked to come from the same data without the data.
 

@@ -7,13 +7,13 @@ here is pandas on that frame, shared by the custom plots of ``plots/``, the
 figures of ``docs/`` and anyone reading a results file::
 
     from benchopt.results import read_results
-    from benchmark_utils.studies import final_runs, success_grid
+    from benchmark_utils.results.studies import final_runs, success_grid
     runs = final_runs(read_results("outputs/phase_transition.parquet"))
 
 A run's verdict is only as good as its end: :func:`final_runs` flags ``cut``
 the runs that ended by their budget (benchopt's ``--timeout`` or
 ``--max-runs``: the objective's ``budget_spent`` column) while the stopping
-rule (``benchmark_utils.stopping``), replayed on the curve, says they were
+rule (``benchmark_utils.runtime.stopping``), replayed on the curve, says they were
 still progressing, before recovering every atom. (Results without the
 ``budget_spent`` column are judged on the replay alone.) Plots show how many
 runs of each point were cut, so that a low success rate from a budget too
@@ -22,7 +22,10 @@ small is not read as a failure of the algorithm.
 import numpy as np
 import pandas as pd
 
-from benchmark_utils.stopping import RECOVERY_KEY, window_progress_decision
+from benchmark_utils.runtime.stopping import (
+    RECOVERY_KEY,
+    window_progress_decision,
+)
 
 RUN_KEYS = ["objective_name", "dataset_name", "solver_name", "idx_rep"]
 RECOVERY = RECOVERY_KEY

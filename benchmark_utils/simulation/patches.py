@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from benchmark_utils.metrics.denoising import psnr
+
 # ITU-R BT.601 luma weights, the usual RGB to gray conversion.
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
 
@@ -70,19 +72,6 @@ def load_gray_images():
     images = load_sample_images().images
     return [np.asarray(image, dtype=np.float64) @ LUMA_WEIGHTS / 255.0
             for image in images]
-
-
-def psnr(X_hat, X_clean, scale=1.0, peak=1.0):
-    """Peak signal-to-noise ratio (dB) of ``X_hat`` against ``X_clean``.
-
-    Both arrays are in units of ``scale`` gray levels; ``peak`` is the gray
-    level range (1 for images in [0, 1]).
-    """
-    mse = float(np.mean((np.asarray(X_hat) - np.asarray(X_clean)) ** 2))
-    mse *= scale ** 2
-    if mse == 0:
-        return float("inf")
-    return 10.0 * np.log10(peak ** 2 / mse)
 
 
 def check_patch_parameters(n_samples, n_test, patch_size, noise_sigma,

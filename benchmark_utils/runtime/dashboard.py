@@ -54,7 +54,8 @@ _TITLE_SHIM = """
 
 
 # Comments around the inlined scripts, so that a page tells what it carries.
-BEGIN_MARK = "<!-- Plotly.js {version}, inlined by benchmark_utils.dashboard -->"
+BEGIN_MARK = ("<!-- Plotly.js {version}, inlined by "
+              "benchmark_utils.runtime.dashboard -->")
 END_MARK = "<!-- end of inlined Plotly.js -->"
 
 
@@ -84,7 +85,7 @@ def inline_plotly(html):
     if n_tags != 1:
         raise ValueError(
             "benchopt's result page has no Plotly CDN <script> tag to inline; "
-            "benchmark_utils.dashboard does not know this benchopt version's "
+            "benchmark_utils.runtime.dashboard does not know this benchopt version's "
             "template."
         )
     return html

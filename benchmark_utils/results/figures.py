@@ -3,17 +3,27 @@
 One function per figure; :func:`study_figure` picks the figure a results file
 was made for (the dashboard's "Study figure" view and ``docs/make_figures.py``
 both call it, so the README's PNGs are the dashboard's images). The numbers come
-from ``benchmark_utils.studies``; every figure marks runs that were cut (ended
+from ``benchmark_utils.results.studies``; every figure marks runs that were cut (ended
 by their budget while still progressing).
 """
 import numpy as np
 
-from benchmark_utils.patches import image_grid
-from benchmark_utils.studies import (
-    BAND, MEASURED_COHERENCE, RECOVERY, SUCCESS_CRITERIA, curve_over,
-    final_runs, group_labels, has_recovery, loss_path, success_grid,
-    swept_quantities, time_to_recovery, varying,
+from benchmark_utils.results.studies import (
+    BAND,
+    MEASURED_COHERENCE,
+    RECOVERY,
+    SUCCESS_CRITERIA,
+    curve_over,
+    final_runs,
+    group_labels,
+    has_recovery,
+    loss_path,
+    success_grid,
+    swept_quantities,
+    time_to_recovery,
+    varying,
 )
+from benchmark_utils.simulation.patches import image_grid
 
 AXIS_LABELS = {
     "sparsity": "sparsity (nonzeros per code, or rate)",

@@ -7,8 +7,10 @@ model ``X ~ Z @ D``.
 import numpy as np
 from scipy import linalg
 
-from benchmark_utils.atoms import (
-    atoms_to_replace, normalize_atoms, replace_unused_atoms
+from benchmark_utils.learning.atoms import (
+    atoms_to_replace,
+    normalize_atoms,
+    replace_unused_atoms,
 )
 
 
@@ -54,7 +56,7 @@ def least_squares_step(X, Z):
 
     The least-squares dictionary (:func:`least_squares_dictionary`) with its
     atoms normalized, then the atoms that carry no information (unused, zero or
-    duplicated, :func:`benchmark_utils.atoms.atoms_to_replace`) replaced by the
+    duplicated, :func:`benchmark_utils.learning.atoms_to_replace`) replaced by the
     worst-represented training samples.
 
     Returns
@@ -107,7 +109,7 @@ def ksvd_atom_updates(X, Z, D, method="svd", order=None):
         ``X - Z @ D`` for the returned ``Z`` and ``D``.
     unused : ndarray of bool of shape (n_atoms,)
         Atoms used by no sample (left unchanged here; see
-        :func:`benchmark_utils.atoms.replace_unused_atoms`).
+        :func:`benchmark_utils.learning.replace_unused_atoms`).
     """
     if method not in ("svd", "approximate"):
         raise ValueError(

@@ -8,7 +8,7 @@
 """
 import numpy as np
 
-from benchmark_utils.atoms import normalize_atoms
+from benchmark_utils.learning.atoms import normalize_atoms
 from benchmark_utils.validation import check_dictionary, check_random_state
 
 INIT_METHODS = ("random", "data", "close")

@@ -33,17 +33,15 @@ import atexit
 import signal
 import sys
 import threading
-import time
+
+from benchmark_utils.runtime.benchopt_run import current_run
 
 # benchopt evaluates at iterations spaced geometrically (by about 1.5, more on
 # flat curves), so the time between two reports of a healthy solver grows with
-# its run: full-batch DDL on P1 went 60 to 110 s between reports near the end of
-# a 45 s run. The timer restarts at every report, and a solver is interrupted
-# after three times the timeout without reporting.
+# its run and can pass the timeout itself (docs/verdicts.md). The timer
+# restarts at every report, and a solver is interrupted after three times the
+# timeout without reporting.
 HARD_TIMEOUT_FACTOR = 3.0
-
-_RUNNER_MODULE = "benchopt.runner"
-_RUNNER_FUNCTION = "run_one_to_cvg"
 
 _armed = {"meta": None, "solver": None, "limit": None, "timeout": None}
 
@@ -57,47 +55,18 @@ class SolverDeadlineExceeded(BaseException):
     """
 
 
-def _benchopt_run_frame(frame):
-    """The frame of benchopt's ``run_one_to_cvg`` above ``frame``, or None."""
-    while frame is not None:
-        if (frame.f_code.co_name == _RUNNER_FUNCTION
-                and frame.f_globals.get("__name__") == _RUNNER_MODULE):
-            return frame
-        frame = frame.f_back
-    return None
-
-
 def _on_alarm(signum, frame):
-    run = _benchopt_run_frame(frame)
+    run = current_run(frame)
     meta = _armed["meta"]
-    if run is None or meta is None or run.f_locals.get("meta") is not meta:
+    if run is None or meta is None or run.get("meta") is not meta:
         return  # the run this timer was armed for is over
     _armed["meta"] = None
     raise SolverDeadlineExceeded(
         f"{_armed['solver']} did not return within {_armed['limit']:g} s "
         f"({HARD_TIMEOUT_FACTOR:g} x benchopt's --timeout of "
         f"{_armed['timeout']:g} s) and was interrupted by the benchmark's "
-        "watchdog (benchmark_utils/watchdog.py)."
+        "watchdog (benchmark_utils/runtime/watchdog.py)."
     )
-
-
-def budget_spent():
-    """Has the benchopt run calling this spent its budget (``--timeout`` or
-    ``--max-runs``)? Called by the objective at each evaluation, just before
-    benchopt's stopping criterion checks the same two limits: a run whose
-    last evaluation says True was ended by its budget, not by the stopping
-    rule nor by the solver itself. None outside a benchopt run."""
-    run = _benchopt_run_frame(sys._getframe(1))
-    if run is None:
-        return None
-    criterion = run.f_locals.get("stopping_criterion")
-    if criterion is None:
-        return None
-    deadline = getattr(criterion, "_deadline", None)
-    max_runs = getattr(criterion, "max_runs", None)
-    n_eval = getattr(criterion, "n_eval", 0)
-    return bool((deadline is not None and time.time() >= deadline)
-                or (max_runs is not None and n_eval >= max_runs))
 
 
 def disarm():
@@ -123,19 +92,19 @@ def arm_solver_deadline(factor=HARD_TIMEOUT_FACTOR):
     limit : float or None
         Seconds until the solver is interrupted, None if nothing was armed.
     """
-    run = _benchopt_run_frame(sys._getframe(1))
+    run = current_run(sys._getframe(1))
     if run is None or not hasattr(signal, "setitimer"):
         return None
     if threading.current_thread() is not threading.main_thread():
         return None
-    timeout = run.f_locals.get("timeout")
+    timeout = run.get("timeout")
     if timeout is None:
         _armed["meta"] = None
         signal.setitimer(signal.ITIMER_REAL, 0)
         return None
     limit = factor * float(timeout)
-    _armed.update(meta=run.f_locals.get("meta"),
-                  solver=str(run.f_locals.get("solver")), limit=limit,
+    _armed.update(meta=run.get("meta"),
+                  solver=str(run.get("solver")), limit=limit,
                   timeout=float(timeout))
     if signal.getsignal(signal.SIGALRM) is not _on_alarm:
         signal.signal(signal.SIGALRM, _on_alarm)

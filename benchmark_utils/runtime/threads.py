@@ -12,12 +12,27 @@ runs, and records it with the results (the ``n_threads`` column):
   loaded).
 
 The default is one thread: on a machine shared with other processes (or with
-``benchopt run -j``), a multi-threaded BLAS spinning on busy cores made small
-LAPACK calls 100 to 200 times slower, and the time of K-SVD and MOD on P1 1.6
-times longer. The objective parameter ``n_threads`` overrides it for one run; the
+``benchopt run -j``), a multi-threaded BLAS spins on busy cores and slows the
+small products of these solvers down (``docs/verdicts.md`` measures it). The
+objective parameter ``n_threads`` overrides it for one run; the
 environment variable ``DICTREC_N_THREADS`` sets it for every run that leaves the
 parameter at its default (``None``). A value of 0 means every available core.
+
+Two other thread decisions of the library are made here too, so that this
+module is the one place that sets a thread count:
+
+- :func:`single_blas_thread`: the alternating projections of the coherence
+  generator run with one BLAS thread whatever the policy, so that the
+  dictionary drawn from a seed has the same bits on any machine (a
+  multi-threaded BLAS sums in another order) and small products do not wait
+  on busy cores;
+- :func:`generation_threads`: the simulator fills its noise blocks on every
+  core; each block has its own random stream, so the bits do not depend on
+  the count, and drawing data is not part of any solver's time.
+
+This module imports no benchopt: the simulation and the torch runtime read it.
 """
+import contextlib
 import os
 import sys
 
@@ -76,3 +91,17 @@ def get_n_threads():
     if _current["n_threads"] is None:
         return resolve_n_threads()
     return _current["n_threads"]
+
+
+@contextlib.contextmanager
+def single_blas_thread():
+    """Run the block with one BLAS thread (bit-identical results on any
+    machine); see the module docstring."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def generation_threads(n_tasks):
+    """Threads for ``n_tasks`` independent draws whose bits do not depend on
+    the count: every core, at most one a task."""
+    return max(1, min(int(n_tasks), os.cpu_count() or 1))

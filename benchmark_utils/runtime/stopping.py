@@ -2,9 +2,11 @@
 
 The rule is a pure function of the curve recorded so far
 (:func:`window_progress_decision`), wrapped for benchopt by
-:class:`WindowProgressCriterion` (the one class of the package that imports
-benchopt), so that ``bench/bench_stopping.py`` can replay it on curves recorded
-without early stopping and check the contract.
+:class:`WindowProgressCriterion`, so that ``bench/bench_stopping.py`` and the
+study summaries can replay it on recorded curves and check the contract. The
+criterion also knows the run's budget (``--timeout``, ``--max-runs``):
+:func:`budget_spent` tells the objective when the budget, not the rule nor
+the solver, ended a run.
 
 The rule, at an evaluation of iteration ``k`` (benchopt's ``stop_val``: an
 iteration, an epoch or a mini-batch, whatever the solver counts):
@@ -31,8 +33,12 @@ truth, such as the ``patches`` dataset) is judged on the loss alone.
 """
 import math
 import os
+import sys
+import time
 
 from benchopt.stopping_criterion import StoppingCriterion
+
+from benchmark_utils.runtime.benchopt_run import current_run
 
 # Environment variable that turns early stopping off: runs then end at
 # benchopt's --timeout or --max-runs only (``bench/bench_stopping.py`` uses it
@@ -145,9 +151,28 @@ class WindowProgressCriterion(StoppingCriterion):
         super().__init__(strategy=strategy, key_to_monitor=RECOVERY_KEY,
                          minimize=False, **rule)
 
-    def get_runner_instance(self, *args, **kwargs):
+    def get_runner_instance(self, max_runs=1, timeout=None, **kwargs):
         fresh = WindowProgressCriterion(**self.kwargs)
-        return StoppingCriterion.get_runner_instance(fresh, *args, **kwargs)
+        runner = StoppingCriterion.get_runner_instance(
+            fresh, max_runs=max_runs, timeout=timeout, **kwargs)
+        # The run's budget, kept here rather than read from benchopt's
+        # private deadline: benchopt starts its clock at this same call.
+        runner.budget_deadline = (None if timeout is None
+                                  else time.time() + timeout)
+        return runner
+
+    def budget_spent(self):
+        """True once ``--timeout`` or ``--max-runs`` is used up.
+
+        Checked by the objective at an evaluation, just before benchopt's
+        ``should_stop`` checks the same two limits: a run whose last
+        evaluation says True was ended by its budget.
+        """
+        deadline = getattr(self, "budget_deadline", None)
+        max_runs = getattr(self, "max_runs", None)
+        n_eval = getattr(self, "n_eval", 0)
+        return bool((deadline is not None and time.time() >= deadline)
+                    or (max_runs is not None and n_eval >= max_runs))
 
     def should_stop(self, stop_val, objective_list):
         # benchopt's base class reads the monitored key for its divergence
@@ -165,3 +190,19 @@ class WindowProgressCriterion(StoppingCriterion):
         if stop:
             self.debug(f"Stop: {reason}.")
         return stop, progress
+
+
+def budget_spent():
+    """Has the benchopt run calling this spent its budget? None outside a
+    benchopt run, or when its criterion is not :class:`WindowProgressCriterion`.
+
+    Called by the objective at each evaluation; see
+    :meth:`WindowProgressCriterion.budget_spent`.
+    """
+    run = current_run(sys._getframe(1))
+    if run is None:
+        return None
+    criterion = run.get("stopping_criterion")
+    if not isinstance(criterion, WindowProgressCriterion):
+        return None
+    return criterion.budget_spent()

@@ -46,7 +46,7 @@ def soft_threshold(Z, threshold, out=None, work=None):
     return np.subtract(Z, clipped, out=out)
 
 
-def lasso_cost(X, Z, D, lmbd):
+def lasso_loss(X, Z, D, lmbd):
     """Lasso objective ``0.5 ||x - z D||^2 + lmbd ||z||_1`` averaged over samples."""
     residual = X - Z @ D
     n_samples = X.shape[0]

@@ -24,9 +24,24 @@ keeps the (unstructured) values of the starting frame.
 """
 import numpy as np
 from scipy.linalg import eigh
-from threadpoolctl import threadpool_limits
 
-from benchmark_utils.atoms import normalize_atoms
+from benchmark_utils.learning.atoms import normalize_atoms
+from benchmark_utils.runtime.threads import single_blas_thread
+
+# Iterations of alternating projections for the "grassmannian" kind, and at
+# most for the "coherence" kind (which stops as soon as its target is met).
+ITERATIONS = 1000
+
+
+def haar_orthogonal(n, rng):
+    """Random orthogonal ``n x n`` matrix, uniform (Haar) over O(n)."""
+    Q, R = np.linalg.qr(rng.standard_normal((n, n)))
+    return Q * np.sign(np.diag(R))
+
+
+def gaussian_frame(n_features, n_atoms, rng):
+    """``n_atoms`` i.i.d. Gaussian atoms, normalized: the usual random start."""
+    return normalize_atoms(rng.standard_normal((n_atoms, n_features)))
 
 
 def _offdiag_max(G):
@@ -92,10 +107,9 @@ def alternating_projections(D, bound, n_iter=200, target=None):
     mu_best : float
         Its mutual coherence.
     """
-    # One BLAS thread: the products are small enough that several threads
-    # mostly wait for each other (3 to 7 times slower on a busy 2-core
-    # machine), and the bits then do not depend on the number of cores.
-    with threadpool_limits(limits=1, user_api="blas"):
+    # One BLAS thread: the bits then do not depend on the number of cores
+    # (benchmark_utils.runtime.threads explains the choice).
+    with single_blas_thread():
         return _alternating_projections(D, bound, n_iter, target)
 
 

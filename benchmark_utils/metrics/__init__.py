@@ -1,0 +1,30 @@
+"""Scores of a learned dictionary and properties of a true one.
+
+``recovery`` (matching up to permutation and sign: :func:`recovery_score`,
+:func:`recovered_fraction`, :func:`chance_floor`), ``properties`` (mutual
+coherence, Welch bound, RIP bounds), ``denoising`` (PSNR) and ``scoring``
+(:class:`DictionaryScorer`, every column the objective reports for one
+dictionary). May import ``coding``, ``learning.atoms`` and the shared modules;
+never benchopt.
+"""
+from benchmark_utils.metrics.denoising import psnr
+from benchmark_utils.metrics.properties import (
+    mutual_coherence,
+    rip_coherence_bound,
+    rip_lower_bound,
+    welch_bound,
+)
+from benchmark_utils.metrics.recovery import (
+    RECOVERED_THRESHOLD,
+    chance_floor,
+    matched_correlations,
+    recovered_fraction,
+    recovery_score,
+)
+from benchmark_utils.metrics.scoring import DictionaryScorer
+
+__all__ = [
+    "DictionaryScorer", "RECOVERED_THRESHOLD", "chance_floor",
+    "matched_correlations", "mutual_coherence", "psnr", "recovered_fraction",
+    "recovery_score", "rip_coherence_bound", "rip_lower_bound", "welch_bound",
+]

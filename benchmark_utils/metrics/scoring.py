@@ -1,0 +1,104 @@
+"""Every score of one learned dictionary: what the objective reports at each
+evaluation.
+
+:class:`DictionaryScorer` holds what the scores of a problem need (the
+evaluation samples, the true dictionary when there is one, the Lasso weight,
+the clean held-out data of a denoising problem) and maps a dictionary to its
+scores. The objective builds one per problem and calls it on every iterate;
+another model (a convolutional one) plugs in as another scorer with the same
+call.
+"""
+import numpy as np
+
+from benchmark_utils.coding.lasso import lasso_loss, sparse_encode_fista
+from benchmark_utils.learning.atoms import normalize_atoms, sanitize_atoms
+from benchmark_utils.metrics.denoising import psnr
+from benchmark_utils.metrics.recovery import (
+    RECOVERED_THRESHOLD,
+    matched_correlations,
+)
+from benchmark_utils.validation import check_dictionary
+
+
+class DictionaryScorer:
+    """Scores of a dictionary ``D`` on one problem.
+
+    Parameters
+    ----------
+    X_eval, X_test_eval : ndarray of shape (n, n_features)
+        Training and held-out samples the losses are computed on.
+    lmbd : float
+        Lasso weight of the losses, in the benchmark's units (the loss
+        averaged over samples).
+    n_atoms : int
+        Number of atoms a dictionary must have.
+    D_true : ndarray of shape (n_atoms, n_features) or None
+        Ground truth; None for real data (no recovery scores).
+    X_test_clean_eval : ndarray or None
+        Clean references of ``X_test_eval``, for the denoising PSNR.
+    pixel_scale : float
+        Gray levels per unit of the data (denoising only).
+    tol : float
+        Stopping tolerance of the shared Lasso solver on the relative change
+        of the codes (``docs/verdicts.md`` says how it was chosen).
+    """
+
+    def __init__(self, X_eval, X_test_eval, lmbd, n_atoms, D_true=None,
+                 X_test_clean_eval=None, pixel_scale=1.0, tol=3e-4):
+        self.X_eval, self.X_test_eval = X_eval, X_test_eval
+        self.lmbd, self.n_atoms, self.D_true = lmbd, n_atoms, D_true
+        self.n_features = X_eval.shape[1]
+        self.X_test_clean_eval = X_test_clean_eval
+        self.pixel_scale = pixel_scale
+        self.tol = tol
+
+    def __call__(self, D):
+        """Scores of ``D``, as a dict of floats.
+
+        - ``recovery``, ``recovered_fraction`` (with a ground truth): mean
+          matched |correlation| with the true atoms, share matched at 0.99;
+        - ``loss_train``, ``loss_test``, ``generalization_gap``: the Lasso
+          loss with codes recomputed by the shared solver for ``D`` with its
+          atoms normalized (rescaling atoms cannot lower it);
+        - ``psnr`` (with clean held-out data): the denoising score;
+        - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as
+          zero atoms (a broken solver gets a finite worst score).
+
+        Raises
+        ------
+        ValueError
+            When ``D`` is not of shape ``(n_atoms, n_features)``.
+        """
+        D = check_dictionary(D, "D", n_atoms=self.n_atoms,
+                             n_features=self.n_features)
+        D, n_invalid = sanitize_atoms(D)
+        D = normalize_atoms(D)
+
+        # One Lipschitz constant for both Lasso solves.
+        lipschitz = float(np.linalg.eigvalsh(D @ D.T)[-1])
+        Z, Z_test = (
+            sparse_encode_fista(X, D, self.lmbd, tol=self.tol,
+                                lipschitz=lipschitz)
+            for X in (self.X_eval, self.X_test_eval)
+        )
+        loss_train = lasso_loss(self.X_eval, Z, D, self.lmbd)
+        loss_test = lasso_loss(self.X_test_eval, Z_test, D, self.lmbd)
+        scores = {}
+        if self.D_true is not None:
+            correlations = matched_correlations(self.D_true, D)
+            scores.update(
+                recovery=float(correlations.mean()),
+                recovered_fraction=float(
+                    np.mean(correlations >= RECOVERED_THRESHOLD)
+                ),
+            )
+        scores.update(
+            loss_train=loss_train,
+            loss_test=loss_test,
+            generalization_gap=loss_test - loss_train,
+        )
+        if self.X_test_clean_eval is not None:
+            scores["psnr"] = psnr(Z_test @ D, self.X_test_clean_eval,
+                                  self.pixel_scale)
+        scores["n_invalid_atoms"] = n_invalid
+        return scores

@@ -1,0 +1,83 @@
+"""The base of the benchmark's objective: the runtime around the science.
+
+``objective.py`` says what a problem is scored on (its parameters, the shared
+initial dictionary, the scores of an iterate); :class:`BenchmarkObjective`
+adds what every run needs from benchopt's side, so that none of it sits
+between the scoring lines:
+
+- benchopt's cache key sees the library's code and the ``DICTREC_*``
+  environment (:class:`~benchmark_utils.runtime.cache_key.LibraryCacheKey`);
+- the result pages draw offline
+  (:func:`~benchmark_utils.runtime.dashboard.use_offline_plotly`, applied
+  when this module is imported);
+- the thread policy is applied before any solver runs, and recorded
+  (``n_threads``);
+- what reproduces a result is recorded once per problem (``versions``,
+  ``blas``, seeds and digests: :mod:`~benchmark_utils.runtime.provenance`);
+- the watchdog is armed when a solver starts and at every report
+  (:mod:`~benchmark_utils.runtime.watchdog`);
+- ``budget_spent`` is recorded at the evaluation after which ``--timeout``
+  or ``--max-runs`` ends the run (:func:`~benchmark_utils.runtime.stopping.
+  budget_spent`).
+
+:func:`infeasible_problem` is what a dataset returns for a cell of a sweep
+that cannot be drawn: the objective skips it with the reason.
+
+A subclass implements ``set_problem(**data)`` (setting ``X``, ``X_test``,
+``D_true``, ``D_init`` and ``seed_objective``), ``solver_inputs()`` (what
+``get_objective`` hands every solver) and ``score(D)`` (the scores of one
+dictionary), and declares an ``n_threads`` parameter.
+"""
+from benchopt import BaseObjective
+
+from benchmark_utils.runtime.cache_key import LibraryCacheKey
+from benchmark_utils.runtime.dashboard import use_offline_plotly
+from benchmark_utils.runtime.provenance import provenance_columns
+from benchmark_utils.runtime.stopping import budget_spent
+from benchmark_utils.runtime.threads import apply_thread_policy
+from benchmark_utils.runtime.watchdog import arm_solver_deadline
+
+use_offline_plotly()
+
+
+class BenchmarkObjective(LibraryCacheKey, BaseObjective):
+    """benchopt's objective with the benchmark's runtime; see the module."""
+
+    def set_data(self, seed=None, **data):
+        self.n_threads_applied = apply_thread_policy(self.n_threads)
+        self.set_problem(seed=seed, **data)
+        self.provenance = provenance_columns(
+            self.X, self.X_test, self.D_true, self.D_init, seed_dataset=seed,
+            seed_objective=self.seed_objective,
+        )
+
+    def get_objective(self):
+        arm_solver_deadline()  # a solver that never returns is interrupted
+        return self.solver_inputs()
+
+    def evaluate_result(self, D):
+        arm_solver_deadline()  # the solver reported: restart its watchdog
+        result = self.score(D)
+        result["n_threads"] = self.n_threads_applied
+        result.update(self.provenance)
+        spent = budget_spent()
+        if spent is not None:
+            result["budget_spent"] = float(spent)
+        return result
+
+    def set_problem(self, **data):
+        raise NotImplementedError
+
+    def solver_inputs(self):
+        raise NotImplementedError
+
+    def score(self, D):
+        raise NotImplementedError
+
+
+def infeasible_problem(error):
+    """What ``get_data`` returns for infeasible parameters: no data and the
+    reason, which the objective's ``skip`` reports, so that a sweep runs its
+    feasible cells instead of stopping at the first infeasible one."""
+    return dict(X=None, X_test=None, D_true=None,
+                skip_reason=f"infeasible parameters: {error}")
