@@ -19,7 +19,8 @@ import hashlib
 import os
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+# The whole library: benchmark_utils/, the parent of this runtime/ package.
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # Every environment variable of the benchmark starts with this prefix.
 ENV_PREFIX = "DICTREC_"
 

@@ -80,7 +80,9 @@ def blas_info():
     -------
     blas : str
         One ``"<implementation> <version>"`` per BLAS library threadpoolctl
-        sees (numpy's, scipy's, ...), without repeats; ``"unknown"`` if none.
+        sees (numpy's, scipy's, ...), without repeats, sorted (the order in
+        which the libraries were loaded does not show); ``"unknown"`` if
+        none.
     """
     seen = []
     for pool in threadpool_info():
@@ -89,7 +91,7 @@ def blas_info():
         label = f"{pool.get('internal_api')} {pool.get('version')}"
         if label not in seen:
             seen.append(label)
-    return ", ".join(seen) or "unknown"
+    return ", ".join(sorted(seen)) or "unknown"
 
 
 def array_digest(*arrays):
