@@ -80,10 +80,10 @@ def lipschitz_constant(D):
     ``||D D^T||_2``-Lipschitz: ISTA and FISTA converge for steps up to
     ``1 / ||D D^T||_2`` (ISTA up to twice that), so the layers use
     ``step = 1 / L`` with this ``L``. The Frobenius norm of ``D D^T`` (used by
-    the public code of Malezieux et al.) is only an upper bound: 2.4 times the
-    spectral norm at 30 x 50 and 3.2 times at 50 x 100 for normalized Gaussian
-    atoms, so that a network of ``n`` layers would do the work of 2 to 3 times
-    fewer ISTA iterations. The value is computed without gradient: in the
+    the public code of Malezieux et al.) is only an upper bound, several times
+    the spectral norm for Gaussian atoms (``docs/neural.md``), so that a
+    network of ``n`` layers would do the work of several times fewer ISTA
+    iterations. The value is computed without gradient: in the
     networks the step is a constant of each forward pass, recomputed after
     every dictionary update.
 
