@@ -4,13 +4,14 @@ from benchmark_utils.coding import lambda_max
 from benchmark_utils.learning import (
     INIT_METHODS,
     init_dictionary,
-    normalize_atoms,
-    sanitize_atoms,
 )
-from benchmark_utils.metrics import DictionaryScorer
+from benchmark_utils.metrics import (
+    DictionaryScorer,
+    lasso_recovery_ceiling,
+    omp_recovery_ceiling,
+)
 from benchmark_utils.runtime.objective import BenchmarkObjective
 from benchmark_utils.runtime.stopping import WindowProgressCriterion
-from benchmark_utils.simulation.patches import atoms_to_images
 
 
 class Objective(BenchmarkObjective):
@@ -39,7 +40,14 @@ class Objective(BenchmarkObjective):
       ``--timeout`` or ``--max-runs`` ends the run, else 0 (see
       ``benchmark_utils.results.studies.final_runs``: a run still progressing when its
       budget ended is "cut");
-    - the dataset's measured properties, prefixed with ``data_``;
+    - the dataset's measured properties, prefixed with ``data_``, and the
+      recovery ceilings of the problem (``benchmark_utils.metrics.ceilings``):
+      ``data_recovery_oracle`` (least squares with the true codes, from the
+      dataset), ``data_ceiling_lasso`` (the Lasso criterion's stationary
+      point near ``D_true``, with this ``lmbd``) and ``data_ceiling_omp`` (the
+      OMP and least-squares fixed point at ``n_nonzeros``);
+    - ``criterion``: the criterion the solver optimizes (``lasso``, ``omp``
+      or ``none``), whose ceiling splits its error (the "Error budget" view);
     - what reproduces the result (``benchmark_utils.runtime.provenance``): package
       ``versions``, ``blas``, ``seed_dataset``, ``seed_objective`` and the
       digests ``digest_data`` and ``digest_D_init``, computed once per problem.
@@ -139,9 +147,19 @@ class Objective(BenchmarkObjective):
             D_true=D_true,
             X_test_clean_eval=(None if X_test_clean is None
                                else X_test_clean[test_idx]),
-            pixel_scale=pixel_scale, tol=self.eval_tol,
+            pixel_scale=pixel_scale, atom_shape=atom_shape, tol=self.eval_tol,
         )
-        self.atom_shape = None if atom_shape is None else tuple(atom_shape)
+        if D_true is not None:
+            # What each criterion allows on this problem: the recovery of its
+            # stationary point reached from D_true, on the training samples
+            # the training loss is scored on. The stopping rule ends a run at
+            # its criterion's ceiling.
+            X_eval = self.scorer.X_eval
+            self.properties["ceiling_lasso"] = lasso_recovery_ceiling(
+                X_eval, D_true, self.lmbd)
+            if n_nonzeros is not None:
+                self.properties["ceiling_omp"] = omp_recovery_ceiling(
+                    X_eval, D_true, n_nonzeros)
 
     def _subsample(self, n, rng):
         """Indices of the evaluation subset: all rows, or n_eval_samples."""
@@ -156,11 +174,6 @@ class Objective(BenchmarkObjective):
     def score(self, D):
         scores = self.scorer(D)
         scores.update({f"data_{k}": v for k, v in self.properties.items()})
-        if self.atom_shape is not None:
-            # The atoms as 8-bit images (a few kB), for the "Learned atoms"
-            # view.
-            scores["atoms"] = atoms_to_images(
-                normalize_atoms(sanitize_atoms(D)[0]), self.atom_shape)
         return scores
 
     def get_one_result(self):

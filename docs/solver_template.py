@@ -45,6 +45,9 @@ class Solver(BaseSolver):
     # "iteration": run(n_iter) is re-run from D_init with growing n_iter (for
     # a library you cannot interrupt, such as SPAMS' trainDL).
     sampling_strategy = "callback"
+    # The criterion it optimizes ("lasso", "omp" or None): the stopping rule
+    # ends its run at that criterion's recovery ceiling.
+    criterion = "lasso"
     # Every combination of these values is a solver configuration.
     parameters = {"batch_size": [256], "step": [1.0]}
     # Smaller values for `benchopt test`, on its 500-sample problem.

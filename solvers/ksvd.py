@@ -43,6 +43,9 @@ class Solver(BaseSolver):
     name = "ksvd"
     requirements = ["pip::scipy"]
     sampling_strategy = "callback"
+    # The criterion it optimizes, whose recovery ceiling ends its run
+    # (benchmark_utils.metrics.ceilings): OMP codes at n_nonzeros nonzeros.
+    criterion = "omp"
     parameters = {"atom_update": ["svd"]}
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):

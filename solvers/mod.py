@@ -39,6 +39,14 @@ class Solver(BaseSolver):
     name = "mod"
     requirements = ["pip::scipy"]
     sampling_strategy = "callback"
+
+    @property
+    def criterion(self):
+        """The criterion it optimizes, whose recovery ceiling ends its run
+        (``benchmark_utils.metrics.ceilings``): OMP at ``n_nonzeros``, or the
+        Lasso with the objective's ``lmbd``."""
+        return "omp" if self.coding == "omp" else "lasso"
+
     parameters = {"coding": ["omp"]}
     lasso_max_iter = 10
 

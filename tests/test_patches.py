@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 from sklearn.decomposition import MiniBatchDictionaryLearning
 
+from benchmark_utils.learning import atoms_to_images
 from benchmark_utils.metrics import psnr
 from benchmark_utils.simulation import make_patch_problem
-from benchmark_utils.simulation.patches import atoms_to_images, image_grid
+from benchmark_utils.simulation.patches import image_grid
 
 SMALL = dict(n_samples=2000, n_test=400, patch_size=8)
 

@@ -124,3 +124,44 @@ def test_criterion_rejects_bad_parameters():
         WindowProgressCriterion(patience=3)
     with pytest.raises(ValueError, match="window"):
         WindowProgressCriterion(window=1.0)
+
+
+def test_a_run_at_its_criterion_ceiling_stops_at_once():
+    # Still rising by 1e-3 per point, but within 1e-4 of what its criterion
+    # allows on this problem: nothing left to gain.
+    curve = make_curve(lambda k: min(0.999, 0.9 + 1e-3 * k),
+                       lambda k: 1.0 / (1 + k))
+    ceiling = 0.9985
+    stop, reason = first_stop(curve, ceiling=ceiling)
+    reached = next(p["stop_val"] for p in curve
+                   if p["objective_recovery"] >= ceiling - 1e-4)
+    assert stop == reached and "ceiling" in reason
+    # Without the ceiling the falling loss keeps it going past that point.
+    assert first_stop(curve)[0] is None or first_stop(curve)[0] > reached
+
+
+def test_a_ceiling_above_the_curve_changes_nothing():
+    curve = make_curve(lambda k: 0.9 - 0.1 / (1 + k), lambda k: 1.0)
+    assert first_stop(curve, ceiling=0.99) == first_stop(curve)
+
+
+def test_noise_alone_is_not_progress():
+    # A flat curve with noise of +-2e-3 sets a new best now and then; the
+    # plain window reads that as progress, the rule does not.
+    rng = np.random.default_rng(0)
+    noise = {k: rng.uniform(-2e-3, 2e-3) for k in benchopt_stop_vals(40)}
+    curve = make_curve(lambda k: 0.95 + noise[k], lambda k: 1.0 - noise[k])
+    noisy_stop, _ = first_stop(curve)
+    plain_stop, _ = first_stop(curve, noise_aware=False)
+    assert noisy_stop is not None
+    assert plain_stop is None or plain_stop > noisy_stop
+
+
+def test_progress_larger_than_the_noise_keeps_the_run_going():
+    # The same noise on a curve that rises by far more than it over every
+    # window: the run is never stopped.
+    rng = np.random.default_rng(0)
+    noise = {k: rng.uniform(-2e-3, 2e-3) for k in benchopt_stop_vals(40)}
+    curve = make_curve(lambda k: 0.5 + 0.02 * np.log1p(k) + noise[k],
+                       lambda k: 1.0)
+    assert first_stop(curve)[0] is None

@@ -7,6 +7,7 @@ close) and ``minibatch`` (shuffled epochs). May import ``coding`` and the
 shared modules; never benchopt.
 """
 from benchmark_utils.learning.atoms import (
+    atoms_to_images,
     atoms_to_replace,
     duplicated_atoms,
     normalize_atoms,
@@ -29,7 +30,7 @@ from benchmark_utils.learning.updates import (
 )
 
 __all__ = [
-    "INIT_METHODS", "atoms_to_replace", "block_coordinate_update",
+    "INIT_METHODS", "atoms_to_images", "atoms_to_replace", "block_coordinate_update",
     "duplicated_atoms", "init_dictionary", "iterate_minibatches",
     "ksvd_atom_updates", "least_squares_dictionary", "least_squares_step",
     "normalize_atoms", "online_forgetting_factor", "perturb_dictionary",

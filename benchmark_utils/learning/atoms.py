@@ -151,3 +151,24 @@ def atoms_to_replace(D, Z, min_usage=4, max_correlation=0.99):
     usage = np.count_nonzero(Z, axis=0)
     zero = np.linalg.norm(D, axis=1) <= 1e-12
     return (usage < min_usage) | zero | duplicated_atoms(D, max_correlation)
+
+
+def atoms_to_images(D, atom_shape):
+    """Atoms as gray images in [0, 1], each stretched to its own range.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n_atoms, prod(atom_shape))
+    atom_shape : tuple of int
+
+    Returns
+    -------
+    ndarray of uint8, shape (n_atoms, *atom_shape)
+        Gray levels 0..255 (a constant atom is mid-gray).
+    """
+    D = np.asarray(D, dtype=np.float64).reshape(len(D), *atom_shape)
+    low = D.min(axis=(1, 2), keepdims=True)
+    span = D.max(axis=(1, 2), keepdims=True) - low
+    out = np.full(D.shape, 0.5)
+    np.divide(D - low, span, out=out, where=span > 0)
+    return np.round(out * 255).astype(np.uint8)

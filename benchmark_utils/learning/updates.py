@@ -5,7 +5,7 @@ Every function takes and returns dictionaries with atoms as rows,
 model ``X ~ Z @ D``.
 """
 import numpy as np
-from scipy import linalg
+from scipy import linalg, sparse
 
 from benchmark_utils.learning.atoms import (
     atoms_to_replace,
@@ -25,7 +25,8 @@ def least_squares_dictionary(X, Z, ridge=1e-10):
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-    Z : ndarray of shape (n_samples, n_atoms)
+    Z : ndarray or scipy.sparse matrix of shape (n_samples, n_atoms)
+        Sparse codes (the simulator's CSR codes) are never densified.
     ridge : float, default=1e-10
         ``ridge * trace(Z^T Z) / n_atoms`` is added to the diagonal of ``Z^T Z``
         so that the system stays solvable when it is rank deficient (an atom that
@@ -40,9 +41,13 @@ def least_squares_dictionary(X, Z, ridge=1e-10):
         Not normalized.
     """
     X = np.asarray(X, dtype=np.float64)
-    Z = np.asarray(Z, dtype=np.float64)
-    A = Z.T @ Z
-    B = Z.T @ X
+    if sparse.issparse(Z):
+        A = (Z.T @ Z).toarray()
+        B = np.asarray(Z.T @ X)
+    else:
+        Z = np.asarray(Z, dtype=np.float64)
+        A = Z.T @ Z
+        B = Z.T @ X
     n_atoms = A.shape[0]
     scale = np.trace(A) / n_atoms
     if scale <= 0:

@@ -7,6 +7,11 @@ coherence, Welch bound, RIP bounds), ``denoising`` (PSNR) and ``scoring``
 dictionary). May import ``coding``, ``learning.atoms`` and the shared modules;
 never benchopt.
 """
+from benchmark_utils.metrics.ceilings import (
+    lasso_recovery_ceiling,
+    omp_recovery_ceiling,
+    oracle_recovery,
+)
 from benchmark_utils.metrics.denoising import psnr
 from benchmark_utils.metrics.properties import (
     mutual_coherence,
@@ -24,7 +29,8 @@ from benchmark_utils.metrics.recovery import (
 from benchmark_utils.metrics.scoring import DictionaryScorer
 
 __all__ = [
-    "DictionaryScorer", "RECOVERED_THRESHOLD", "chance_floor",
+    "DictionaryScorer", "lasso_recovery_ceiling", "omp_recovery_ceiling",
+    "oracle_recovery", "RECOVERED_THRESHOLD", "chance_floor",
     "matched_correlations", "mutual_coherence", "psnr", "recovered_fraction",
     "recovery_score", "rip_coherence_bound", "rip_lower_bound", "welch_bound",
 ]

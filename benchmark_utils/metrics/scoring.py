@@ -11,7 +11,11 @@ call.
 import numpy as np
 
 from benchmark_utils.coding.lasso import lasso_loss, sparse_encode_fista
-from benchmark_utils.learning.atoms import normalize_atoms, sanitize_atoms
+from benchmark_utils.learning.atoms import (
+    atoms_to_images,
+    normalize_atoms,
+    sanitize_atoms,
+)
 from benchmark_utils.metrics.denoising import psnr
 from benchmark_utils.metrics.recovery import (
     RECOVERED_THRESHOLD,
@@ -38,18 +42,23 @@ class DictionaryScorer:
         Clean references of ``X_test_eval``, for the denoising PSNR.
     pixel_scale : float
         Gray levels per unit of the data (denoising only).
+    atom_shape : tuple of int or None
+        Shape of an atom seen as an image (``patches``): the atoms are then
+        returned as 8-bit images, for the "Learned atoms" view.
     tol : float
         Stopping tolerance of the shared Lasso solver on the relative change
         of the codes (``docs/verdicts.md`` says how it was chosen).
     """
 
     def __init__(self, X_eval, X_test_eval, lmbd, n_atoms, D_true=None,
-                 X_test_clean_eval=None, pixel_scale=1.0, tol=3e-4):
+                 X_test_clean_eval=None, pixel_scale=1.0, atom_shape=None,
+                 tol=3e-4):
         self.X_eval, self.X_test_eval = X_eval, X_test_eval
         self.lmbd, self.n_atoms, self.D_true = lmbd, n_atoms, D_true
         self.n_features = X_eval.shape[1]
         self.X_test_clean_eval = X_test_clean_eval
         self.pixel_scale = pixel_scale
+        self.atom_shape = None if atom_shape is None else tuple(atom_shape)
         self.tol = tol
 
     def __call__(self, D):
@@ -60,9 +69,15 @@ class DictionaryScorer:
         - ``loss_train``, ``loss_test``, ``generalization_gap``: the Lasso
           loss with codes recomputed by the shared solver for ``D`` with its
           atoms normalized (rescaling atoms cannot lower it);
+          ``loss_train_sem``: the standard error of ``loss_train`` as a mean
+          over its samples, the resolution at which the training set tells
+          two dictionaries apart (the stopping rule of data without a ground
+          truth uses it);
         - ``psnr`` (with clean held-out data): the denoising score;
         - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as
-          zero atoms (a broken solver gets a finite worst score).
+          zero atoms (a broken solver gets a finite worst score);
+        - ``atoms`` (with an ``atom_shape``): the atoms as 8-bit images (a
+          few kB).
 
         Raises
         ------
@@ -94,6 +109,7 @@ class DictionaryScorer:
             )
         scores.update(
             loss_train=loss_train,
+            loss_train_sem=_standard_error(self.X_eval, Z, D, self.lmbd),
             loss_test=loss_test,
             generalization_gap=loss_test - loss_train,
         )
@@ -101,4 +117,17 @@ class DictionaryScorer:
             scores["psnr"] = psnr(Z_test @ D, self.X_test_clean_eval,
                                   self.pixel_scale)
         scores["n_invalid_atoms"] = n_invalid
+        if self.atom_shape is not None:
+            scores["atoms"] = atoms_to_images(D, self.atom_shape)
         return scores
+
+
+def _standard_error(X, Z, D, lmbd):
+    """Standard error of the mean over the samples of the per-sample Lasso
+    loss ``0.5 ||x - z D||^2 + lmbd ||z||_1``."""
+    residual = X - Z @ D
+    per_sample = (0.5 * np.einsum("ij,ij->i", residual, residual)
+                  + lmbd * np.abs(Z).sum(axis=1))
+    if per_sample.size < 2:
+        return 0.0
+    return float(per_sample.std(ddof=1) / np.sqrt(per_sample.size))

@@ -8,6 +8,7 @@ by their budget while still progressing).
 """
 import numpy as np
 
+from benchmark_utils.results.budget import ORACLE, error_budget_figure
 from benchmark_utils.results.studies import (
     BAND,
     MEASURED_COHERENCE,
@@ -215,7 +216,10 @@ def time_to_recovery_figure(df, threshold=0.99):
     ax = axes[0, 0]
     ax.invert_yaxis()
     y = np.arange(len(table))
-    ax.barh(y, table["median"].fillna(0), color="tab:blue", alpha=0.7)
+    # Points, not bars: on a log axis a bar's length says nothing (it starts
+    # wherever the axis does), a point's position is the time.
+    ax.scatter(table["median"], y, color="tab:blue", marker="D", s=40,
+               zorder=3, label="median")
     for i, row in enumerate(table.itertuples()):
         ax.scatter(row.times, [i] * len(row.times), color="black", marker="|",
                    s=80)
@@ -227,8 +231,8 @@ def time_to_recovery_figure(df, threshold=0.99):
                         xycoords=("axes fraction", "data"), va="center",
                         fontsize=8, color="gray")
     ax.set_yticks(y, [_short(label, 45) for label in table["label"]])
-    ax.set_xlabel(f"solver time to recovery {threshold} (s), median of the "
-                  "runs that reach it; ticks: each run")
+    ax.set_xlabel(f"solver time to recovery {threshold} (s, log scale): "
+                  "diamond, median of the runs that reach it; ticks, each run")
     if table["median"].notna().any():
         ax.set_xscale("log")
     else:
@@ -328,6 +332,11 @@ def available_figures(df, runs=None):
             names.append(f"recovery against {name}")
     if "objective_atoms" in df and df["objective_atoms"].notna().any():
         names.append("learned atoms")
+    if has_recovery(df) and ORACLE in runs:
+        # With nothing swept, the run's own figure: what the data, each
+        # criterion and each optimizer cost.
+        first = not swept and "n_layers" not in varying(runs, "p_solver_")
+        names.insert(0 if first else len(names), "error budget")
     if has_recovery(df):
         names.append("time to recovery 0.99")
     names.append("generalization")
@@ -353,6 +362,8 @@ def study_figure(df, name=None):
         return atoms_figure(df, runs)
     if name == "time to recovery 0.99":
         return time_to_recovery_figure(df, 0.99)
+    if name == "error budget":
+        return error_budget_figure(runs)
     return generalization_figure(df, runs)
 
 

@@ -73,7 +73,8 @@ def final_runs(df):
 
     Columns: the run keys, every ``p_*`` parameter and numeric
     ``objective_*`` column of the final iterate, ``time`` (solver seconds at
-    the final iterate), ``n_points`` and ``cut`` (see the module docstring),
+    the final iterate), ``n_points``, ``cut`` (see the module docstring),
+    ``criterion`` (the solver's own criterion, when recorded),
     plus ``measured coherence`` (``objective_data_coherence`` rounded to the
     nearest multiple of ``COHERENCE_BIN``) when the data report a coherence.
     """
@@ -95,6 +96,8 @@ def final_runs(df):
         row["time"] = float(last["time"])
         row["n_points"] = len(run)
         row["cut"] = _was_cut(run)
+        if "objective_criterion" in run:
+            row["criterion"] = last["objective_criterion"]
         rows.append(row)
     runs = pd.DataFrame(rows)
     if "objective_data_coherence" in runs:

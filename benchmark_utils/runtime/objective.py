@@ -16,6 +16,7 @@ between the scoring lines:
   ``blas``, seeds and digests: :mod:`~benchmark_utils.runtime.provenance`);
 - the watchdog is armed when a solver starts and at every report
   (:mod:`~benchmark_utils.runtime.watchdog`);
+- ``criterion``, the criterion the running solver optimizes, is recorded;
 - ``budget_spent`` is recorded at the evaluation after which ``--timeout``
   or ``--max-runs`` ends the run (:func:`~benchmark_utils.runtime.stopping.
   budget_spent`).
@@ -28,8 +29,11 @@ A subclass implements ``set_problem(**data)`` (setting ``X``, ``X_test``,
 ``get_objective`` hands every solver) and ``score(D)`` (the scores of one
 dictionary), and declares an ``n_threads`` parameter.
 """
+import sys
+
 from benchopt import BaseObjective
 
+from benchmark_utils.runtime.benchopt_run import current_run
 from benchmark_utils.runtime.cache_key import LibraryCacheKey
 from benchmark_utils.runtime.dashboard import use_offline_plotly
 from benchmark_utils.runtime.provenance import provenance_columns
@@ -60,6 +64,11 @@ class BenchmarkObjective(LibraryCacheKey, BaseObjective):
         result = self.score(D)
         result["n_threads"] = self.n_threads_applied
         result.update(self.provenance)
+        run = current_run(sys._getframe(0))
+        if run is not None:
+            # The solver's own criterion (its ceiling splits its error).
+            result["criterion"] = str(
+                getattr(run.get("solver"), "criterion", None) or "none")
         spent = budget_spent()
         if spent is not None:
             result["budget_spent"] = float(spent)

@@ -11,13 +11,20 @@ the solver, ended a run.
 The rule, at an evaluation of iteration ``k`` (benchopt's ``stop_val``: an
 iteration, an epoch or a mini-batch, whatever the solver counts):
 
-1. stop at once if ``recovery >= 1 - recovered_tol``: nothing is left to gain;
+1. stop at once if ``recovery >= 1 - recovered_tol``, or if the recovery is
+   within ``ceiling_tol`` of the ceiling of the solver's own criterion (the
+   solver's ``criterion`` attribute, ``"lasso"`` or ``"omp"``: the recovery of
+   that criterion's stationary point near the truth, the
+   ``data_ceiling_<criterion>`` column; the oracle ``data_recovery_oracle`` for
+   a solver without one): nothing is left to gain;
 2. never stop before iteration ``window`` nor before ``min_time`` seconds of
    solver time;
 3. otherwise compare the iterations of the last window ``(k / window, k]`` with
    all the iterations before it: the run goes on if the window raised the best
    recovery by more than ``eps_recovery``, **or** lowered the best training loss
-   by more than ``eps_loss`` (relative). Stop when neither moved.
+   by more than ``eps_loss`` (relative), each **beyond the window's own noise**
+   (the largest fall back of that curve between two successive points of the
+   window). Stop when neither moved.
 
 Why these choices. Counting evaluations (benchopt's ``SufficientProgressCriterion``)
 ends a run after a fixed number of evaluations spaced by 1.5x, that is after
@@ -28,8 +35,15 @@ at iteration ``k`` always gets ``window * k`` iterations to improve again. The
 training loss counts as progress because recovery can stall or dip while a
 solver is still moving (atoms swapping, a mixture splitting), and the loss sees
 that motion; recovery counts because K-SVD or Arora et al. do not minimize the
-Lasso loss. A curve without a recovery column (a dataset without a ground
-truth, such as the ``patches`` dataset) is judged on the loss alone.
+Lasso loss. The noise term is what ends the mini-batch and stochastic
+solvers: a noisy curve sets a new best now and then by chance, and a best
+that the curve undoes as large as it sets one is not progress; a curve that
+only improves has no such fall, and the rule is the plain window. A curve
+without a recovery column (a dataset without a ground
+truth, such as the ``patches`` dataset) is judged on the loss alone, and a
+fall of the loss counts only beyond the larger of ``eps_loss`` and the
+loss's standard error over the training samples (``loss_train_sem``): what is
+below it is within what another draw of as many samples would change.
 """
 import math
 import os
@@ -46,10 +60,11 @@ from benchmark_utils.runtime.benchopt_run import current_run
 ENV_VAR = "DICTREC_STOPPING"
 
 DEFAULTS = dict(window=10.0, min_time=0.0, eps_recovery=1e-4,
-                eps_loss=1e-3, recovered_tol=1e-6)
+                eps_loss=1e-3, recovered_tol=1e-6, ceiling_tol=1e-4)
 
 RECOVERY_KEY = "objective_recovery"
 LOSS_KEY = "objective_loss_train"
+LOSS_SEM_KEY = "objective_loss_train_sem"
 
 
 def _finite(value):
@@ -57,11 +72,19 @@ def _finite(value):
                                       and math.isnan(value))
 
 
+def _largest_drop(values):
+    """Largest fall between two successive values (0 for a rising curve)."""
+    return max([0.0] + [a - b for a, b in zip(values, values[1:])])
+
+
 def window_progress_decision(curve, window=DEFAULTS["window"],
                              min_time=DEFAULTS["min_time"],
                              eps_recovery=DEFAULTS["eps_recovery"],
                              eps_loss=DEFAULTS["eps_loss"],
-                             recovered_tol=DEFAULTS["recovered_tol"]):
+                             recovered_tol=DEFAULTS["recovered_tol"],
+                             ceiling=None,
+                             ceiling_tol=DEFAULTS["ceiling_tol"],
+                             noise_aware=True):
     """Decide whether a run should stop after the last point of ``curve``.
 
     Parameters
@@ -81,6 +104,17 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
         progress.
     recovered_tol : float
         A recovery of at least ``1 - recovered_tol`` stops the run at once.
+    ceiling : float or None
+        The recovery ceiling of the run's criterion (its value on this
+        problem, see :mod:`benchmark_utils.metrics.ceilings`); a recovery of
+        at least ``ceiling - ceiling_tol`` stops the run at once.
+    ceiling_tol : float
+        Within it of its ceiling a run has nothing left to show: the default
+        is ``eps_recovery``, the smallest rise the rule counts as progress.
+    noise_aware : bool
+        Count a gain as progress only beyond the window's own noise (True,
+        the rule); False replays the plain window of earlier versions
+        (``bench/bench_stopping.py`` compares both).
 
     Returns
     -------
@@ -95,6 +129,9 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
     has_recovery = _finite(last.get(RECOVERY_KEY))
     if has_recovery and last[RECOVERY_KEY] >= 1.0 - recovered_tol:
         return True, "recovered", 1.0
+    if (has_recovery and _finite(ceiling)
+            and last[RECOVERY_KEY] >= ceiling - ceiling_tol):
+        return True, f"at its criterion's ceiling ({ceiling:.6f})", 1.0
 
     k = last["stop_val"]
     if k < window:
@@ -105,19 +142,48 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
     split = k / window
     before = [p for p in curve if p["stop_val"] <= split]
     inside = [p for p in curve if p["stop_val"] > split]
+    # The window's own noise: how far the curve falls back between two of
+    # its points (from the last point before it on). A new best that the
+    # curve undoes as often as it sets one is noise, not progress; on a curve
+    # that only improves the noise is 0 and the thresholds are eps alone.
+    span = [before[-1]] + inside
     if has_recovery:
         gain = (max(p[RECOVERY_KEY] for p in inside)
                 - max(p[RECOVERY_KEY] for p in before))
-        if gain > eps_recovery:
+        noise = (_largest_drop([p[RECOVERY_KEY] for p in span])
+                 if noise_aware else 0.0)
+        if gain > eps_recovery + noise:
             return False, f"recovery rose by {gain:.2e}", 0.0
     best_before = min(p[LOSS_KEY] for p in before)
     best_inside = min(p[LOSS_KEY] for p in inside)
-    fall = (best_before - best_inside) / max(abs(best_before), 1e-300)
-    if fall > eps_loss:
+    scale = max(abs(best_before), 1e-300)
+    if not has_recovery and _finite(last.get(LOSS_SEM_KEY)):
+        # Without a ground truth the loss is the only measure: a fall below
+        # its standard error over the training samples cannot be told from
+        # which samples the training set holds.
+        eps_loss = max(eps_loss, last[LOSS_SEM_KEY] / scale)
+    fall = (best_before - best_inside) / scale
+    noise = (_largest_drop([-p[LOSS_KEY] / scale for p in span])
+             if noise_aware else 0.0)
+    if fall > eps_loss + noise:
         return False, f"training loss fell by {fall:.2e} (relative)", 0.0
 
     return True, (f"no progress over iterations {split:g} to {k}: "
                   "recovery and training loss flat"), 1.0
+
+
+def ceiling_key(criterion):
+    """The results column of the recovery ceiling of a solver's criterion:
+    the Lasso or OMP ceiling, or the oracle for a solver without one."""
+    if criterion is None:
+        return "objective_data_recovery_oracle"
+    return f"objective_data_ceiling_{criterion}"
+
+
+def run_ceiling(record, solver):
+    """The recovery ceiling of ``solver``'s criterion in a result ``record``
+    (None when the dataset has no ground truth)."""
+    return record.get(ceiling_key(getattr(solver, "criterion", None)))
 
 
 def early_stopping_enabled():
@@ -185,7 +251,9 @@ class WindowProgressCriterion(StoppingCriterion):
         if not early_stopping_enabled():
             return False, 0.0
         stop, reason, progress = window_progress_decision(
-            objective_list, **self.rule
+            objective_list, ceiling=run_ceiling(objective_list[-1],
+                                                getattr(self, "solver", None)),
+            **self.rule
         )
         if stop:
             self.debug(f"Stop: {reason}.")

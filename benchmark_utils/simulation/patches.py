@@ -167,27 +167,6 @@ def make_patch_problem(n_samples=5000, n_test=1000, patch_size=8,
                         properties=properties)
 
 
-def atoms_to_images(D, atom_shape):
-    """Atoms as gray images in [0, 1], each stretched to its own range.
-
-    Parameters
-    ----------
-    D : ndarray of shape (n_atoms, prod(atom_shape))
-    atom_shape : tuple of int
-
-    Returns
-    -------
-    ndarray of uint8, shape (n_atoms, *atom_shape)
-        Gray levels 0..255 (a constant atom is mid-gray).
-    """
-    D = np.asarray(D, dtype=np.float64).reshape(len(D), *atom_shape)
-    low = D.min(axis=(1, 2), keepdims=True)
-    span = D.max(axis=(1, 2), keepdims=True) - low
-    out = np.full(D.shape, 0.5)
-    np.divide(D - low, span, out=out, where=span > 0)
-    return np.round(out * 255).astype(np.uint8)
-
-
 def image_grid(atom_images, n_cols=None, border=1):
     """Tile atom images (``(n_atoms, h, w)``, uint8 or float) into one image.
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from benchmark_utils.metrics.ceilings import oracle_recovery
 from benchmark_utils.metrics.properties import (
     mutual_coherence,
     rip_coherence_bound,
@@ -223,7 +224,8 @@ def _corrupt(X, X_test, params, rngs):
     return outliers, clean_energy, noise_energy
 
 
-def _measure(D_true, Z_true, outliers, clean_energy, noise_energy, params):
+def _measure(X, D_true, Z_true, outliers, clean_energy, noise_energy,
+             params):
     """Step 3: the properties of what was produced, as floats."""
     s = rip_sparsity(params["sparsity"], params["n_atoms"])
     return dict(
@@ -236,6 +238,7 @@ def _measure(D_true, Z_true, outliers, clean_energy, noise_energy, params):
         snr=realized_snr(clean_energy, noise_energy),
         outlier_fraction=float(outliers.sum() / params["n_samples"]),
         chance_floor=chance_floor(D_true),
+        recovery_oracle=oracle_recovery(X, Z_true, D_true),
     )
 
 
@@ -302,7 +305,11 @@ def make_problem(n_samples, n_features, n_atoms, sparsity, n_test=1000, snr=30.0
         - ``snr``: realized on the inlier training samples, in dB (inf when
           noiseless);
         - ``outlier_fraction``: share of training samples that are outliers;
-        - ``chance_floor``: expected recovery score of a random Gaussian guess.
+        - ``chance_floor``: expected recovery score of a random Gaussian guess;
+        - ``recovery_oracle``: recovery of the least-squares dictionary fitted
+          with the true codes on the training set (outliers included), what
+          the noise and the sample size allow any method
+          (:func:`~benchmark_utils.metrics.oracle_recovery`).
     """
     params = _validated(n_samples, n_features, n_atoms, sparsity, n_test, snr,
                         kind, coherence, distribution, amplitude_range,
@@ -313,7 +320,7 @@ def make_problem(n_samples, n_features, n_atoms, sparsity, n_test=1000, snr=30.0
 
     D_true, Z_true, Z_test, X, X_test = _draw(params, rngs)
     outliers, clean_energy, noise_energy = _corrupt(X, X_test, params, rngs)
-    properties = _measure(D_true, Z_true, outliers, clean_energy,
+    properties = _measure(X, D_true, Z_true, outliers, clean_energy,
                           noise_energy, params)
     if not sparse_codes:
         Z_true, Z_test = Z_true.toarray(), Z_test.toarray()
