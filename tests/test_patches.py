@@ -74,7 +74,8 @@ def test_atoms_as_images():
 def test_objective_without_ground_truth(load_problem):
     objective, data = load_problem(
         dataset_name="patches",
-        dataset_params=dict(n_samples=2000, n_test=400, n_atoms=32))
+        dataset_params=dict(n_samples=2000, n_test=400, n_atoms=32,
+                            patch_size=8))
     assert data["D_true"] is None
     result = objective.evaluate_result(**objective.get_one_result())
     assert "recovery" not in result and "recovered_fraction" not in result
@@ -88,7 +89,8 @@ def test_learning_on_noisy_patches_denoises_held_out_patches(load_problem):
     patches, the all-zero codes and the random initial dictionary."""
     objective, data = load_problem(
         dataset_name="patches",
-        dataset_params=dict(n_samples=3000, n_test=400, n_atoms=32))
+        dataset_params=dict(n_samples=3000, n_test=400, n_atoms=32,
+                            patch_size=8))
     start = objective.evaluate_result(**objective.get_one_result())
     learner = MiniBatchDictionaryLearning(
         n_components=32, alpha=objective.lmbd, batch_size=256, max_iter=5,
