@@ -206,7 +206,7 @@ def test_properties_are_named_floats():
                      outlier_fraction=0.1, random_state=0)
     expected = {"coherence", "welch_bound", "rip_s", "delta_s_lower",
                 "delta_s_upper", "sparsity", "snr", "outlier_fraction",
-                "chance_floor"}
+                "chance_floor", "recovery_oracle"}
     assert set(p.properties) == expected
     assert all(type(v) is float for v in p.properties.values())
     props = p.properties
