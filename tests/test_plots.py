@@ -14,6 +14,7 @@ figures on those frames, on one repetition of them, and on frames without
 the columns it draws (real rows of the patches dataset have no recovery).
 """
 import numpy as np
+import pandas as pd
 import pytest
 from benchopt.benchmark import Benchmark
 from benchopt.results import read_results
@@ -23,6 +24,7 @@ from benchmark_utils.results.studies import (
     MEASURED_COHERENCE,
     final_runs,
     group_labels,
+    score_curves,
     solver_labels,
     success,
     success_grid,
@@ -211,6 +213,42 @@ def test_learned_atoms_plot(mixed_run, plots):
                 assert im["image"].shape == (21, 21)
         else:
             assert figure["data"] == []  # simulated atoms are not images
+
+
+def test_score_curves_median_over_repetitions():
+    # Repetition 1 stopped after iteration 2: its last value carries on, so
+    # the median at iteration 4 is over both repetitions.
+    df = pd.DataFrame({
+        "solver_name": ["a"] * 5 + ["b"] * 2,
+        "idx_rep": [0, 0, 0, 1, 1, 0, 0],
+        "stop_val": [0, 2, 4, 0, 2, 0, 1],
+        "time": [0.0, 1.0, 3.0, 0.0, 2.0, 0.0, 0.5],
+        "objective_recovery": [0.5, 0.7, 0.9, 0.5, 0.6, 0.4, 0.8],
+    })
+    (a, xa, ya), (b, xb, yb) = score_curves(df, "objective_recovery")
+    assert (a, b) == ("a", "b")
+    assert np.allclose(ya, [0.5, 0.65, 0.75]) and xa == [0.0, 1.5, 3.0]
+    assert yb == [0.4, 0.8] and xb == [0.0, 0.5]
+    (_, it, _), _ = score_curves(df, "objective_recovery", against_time=False)
+    assert it == [0, 2, 4]
+    assert score_curves(df, "objective_psnr") == []
+
+
+def test_score_curve_plot(mixed_run, plots):
+    _, df = mixed_run
+    data, options = all_figures(plots["score_curve"], df)
+    # Only the scores of a dictionary, never the data_* constants.
+    assert options["column"] == [
+        "objective_recovery", "objective_recovered_fraction",
+        "objective_loss_train", "objective_loss_test",
+        "objective_generalization_gap", "objective_psnr"]
+    key = next(k for k in data if k.startswith("score_curve_simulated")
+               and k.endswith("objective_recovery_Time"))
+    traces = data[key]["data"]
+    assert len(traces) == len(df["solver_name"].unique())
+    for trace in traces:
+        assert len(trace["x"]) == len(trace["y"]) > 1
+        assert all(np.isfinite(trace["x"])) and min(trace["x"]) >= 0
 
 
 def test_one_repetition(mixed_run, plots):
