@@ -93,13 +93,46 @@ def test_slowly_falling_loss_keeps_the_run_going():
     assert first_stop(curve)[0] is None
 
 
-def test_loss_alone_without_ground_truth():
-    curve = [dict(p, objective_recovery=float("nan"))
-             for p in make_curve(lambda k: 0.0,
-                                 lambda k: 1.0 - 0.01 * np.log10(1 + k))]
+def without_ground_truth(curve, heldout):
+    """``curve`` as a dataset without D_true records it: no recovery, and
+    the held-out loss ``heldout(k)``."""
+    return [dict(p, objective_recovery=float("nan"),
+                 objective_loss_test=heldout(p["stop_val"])) for p in curve]
+
+
+def test_without_ground_truth_the_heldout_loss_decides():
+    # The training loss keeps falling by 1% per decade (it would keep a run
+    # with a ground truth going, see above); the held-out loss stopped at
+    # iteration 20: the training sample is being fitted, nothing is learnt.
+    def heldout(k):
+        return 1.0 + 1.0 / (1 + min(k, 20))
+
+    curve = without_ground_truth(
+        make_curve(lambda k: 0.0, lambda k: 1.0 - 0.01 * np.log10(1 + k)),
+        heldout)
+    stop_at, reason = first_stop(curve)
+    # The held-out loss last fell at the first evaluated iteration past 20
+    # (28); the run stops at the first evaluation whose window (k / 10, k]
+    # starts after it.
+    last_fall = min(k for k in benchopt_stop_vals(40) if k >= 20)
+    assert stop_at == min(k for k in benchopt_stop_vals(40)
+                          if k / 10 >= last_fall)
+    assert "objective_loss_test" not in reason and "loss_test flat" in reason
+
+
+def test_without_ground_truth_a_falling_heldout_loss_keeps_the_run():
+    # Learning without a ground truth: the held-out loss falls by 1% per
+    # decade of iterations while the training loss is flat.
+    curve = without_ground_truth(
+        make_curve(lambda k: 0.0, lambda k: 1.0),
+        lambda k: 1.0 - 0.01 * np.log10(1 + k))
     assert first_stop(curve)[0] is None
-    flat = [dict(p, objective_loss_train=1.0) for p in curve]
-    assert first_stop(flat)[0] is not None
+    # Without a held-out loss the training loss decides, as before.
+    no_heldout = [dict(p, objective_loss_test=float("nan")) for p in curve]
+    assert first_stop(no_heldout)[0] is not None
+    falling = [dict(p, objective_loss_train=p["objective_loss_test"],
+                    objective_loss_test=float("nan")) for p in curve]
+    assert first_stop(falling)[0] is None
 
 
 def test_min_time_delays_the_decision():

@@ -22,7 +22,8 @@ iteration, an epoch or a mini-batch, whatever the solver counts):
 3. otherwise compare the iterations of the last window ``(k / window, k]`` with
    all the iterations before it: the run goes on if the window raised the best
    recovery by more than ``eps_recovery``, **or** lowered the best training loss
-   by more than ``eps_loss`` (relative), each **beyond the window's own noise**
+   (the held-out loss on a dataset without a ground truth, see below) by more
+   than ``eps_loss`` (relative), each **beyond the window's own noise**
    (the largest fall back of that curve between two successive points of the
    window). Stop when neither moved.
 
@@ -38,12 +39,19 @@ that motion; recovery counts because K-SVD or Arora et al. do not minimize the
 Lasso loss. The noise term is what ends the mini-batch and stochastic
 solvers: a noisy curve sets a new best now and then by chance, and a best
 that the curve undoes as large as it sets one is not progress; a curve that
-only improves has no such fall, and the rule is the plain window. A curve
-without a recovery column (a dataset without a ground
-truth, such as the ``patches`` dataset) is judged on the loss alone, and a
-fall of the loss counts only beyond the larger of ``eps_loss`` and the
-loss's standard error over the training samples (``loss_train_sem``): what is
-below it is within what another draw of as many samples would change.
+only improves has no such fall, and the rule is the plain window.
+
+A curve without a recovery column (a dataset without a ground truth, such
+as the ``patches`` dataset) is judged on the **held-out** loss alone
+(``objective_loss_test``, on samples no solver sees) in place of the
+training loss: without a ground truth it is the only estimate of the
+expected loss, of what the dictionary brings on one more pass over fresh
+data from the same distribution. A fall of the training loss that the
+held-out loss does not show is a fit of the training sample, not learning;
+on the patches it went on for minutes (full-batch DDL: training loss 10.04
+to 9.52 from iteration 6 to 8,092, 126 s, while its held-out loss moved
+between 9.44 and 9.58 around its value at iteration 6, 9.53). A curve
+without a held-out loss falls back to the training loss.
 """
 import math
 import os
@@ -64,7 +72,7 @@ DEFAULTS = dict(window=10.0, min_time=0.0, eps_recovery=1e-4,
 
 RECOVERY_KEY = "objective_recovery"
 LOSS_KEY = "objective_loss_train"
-LOSS_SEM_KEY = "objective_loss_train_sem"
+HELDOUT_KEY = "objective_loss_test"
 
 
 def _finite(value):
@@ -154,22 +162,25 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
                  if noise_aware else 0.0)
         if gain > eps_recovery + noise:
             return False, f"recovery rose by {gain:.2e}", 0.0
-    best_before = min(p[LOSS_KEY] for p in before)
-    best_inside = min(p[LOSS_KEY] for p in inside)
+    # With a ground truth, the training loss (what every solver lowers)
+    # sees motion the recovery does not; without one, the held-out loss is
+    # the measure of learning (see the module).
+    loss_key = LOSS_KEY
+    if not has_recovery and all(_finite(p.get(HELDOUT_KEY)) for p in span):
+        loss_key = HELDOUT_KEY
+    best_before = min(p[loss_key] for p in before)
+    best_inside = min(p[loss_key] for p in inside)
     scale = max(abs(best_before), 1e-300)
-    if not has_recovery and _finite(last.get(LOSS_SEM_KEY)):
-        # Without a ground truth the loss is the only measure: a fall below
-        # its standard error over the training samples cannot be told from
-        # which samples the training set holds.
-        eps_loss = max(eps_loss, last[LOSS_SEM_KEY] / scale)
     fall = (best_before - best_inside) / scale
-    noise = (_largest_drop([-p[LOSS_KEY] / scale for p in span])
+    noise = (_largest_drop([-p[loss_key] / scale for p in span])
              if noise_aware else 0.0)
     if fall > eps_loss + noise:
-        return False, f"training loss fell by {fall:.2e} (relative)", 0.0
+        name = "training" if loss_key == LOSS_KEY else "held-out"
+        return False, f"{name} loss fell by {fall:.2e} (relative)", 0.0
 
-    return True, (f"no progress over iterations {split:g} to {k}: "
-                  "recovery and training loss flat"), 1.0
+    flat = ("recovery and training loss" if has_recovery
+            else loss_key.removeprefix("objective_"))
+    return True, f"no progress over iterations {split:g} to {k}: {flat} flat", 1.0
 
 
 def ceiling_key(criterion):
