@@ -16,7 +16,7 @@ excluded), measured two ways:
   ..., each about 1.5 times the previous) count, as in ``benchopt run``; it is
   up to 1.5 times later than ``exact`` for callback solvers.
 
-SPAMS and sklearn-batch are ``iteration`` solvers: they are re-run from scratch
+SPAMS is an ``iteration`` solver: it is re-run from scratch
 on benchopt's schedule of ``n_iter`` and the time of the first run that reaches
 the target counts (both ways agree). The summary gives the median and the range
 over draws, and the ratio of medians to SPAMS.

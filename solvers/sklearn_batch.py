@@ -13,13 +13,22 @@ class Solver(BaseSolver):
     block coordinate descent over the atoms (Mairal et al. 2009, Section 5.2, run
     on the whole data set). scikit-learn's loss is
     ``0.5 ||X - Z D||_F^2 + alpha ||Z||_1``, i.e. ours summed over samples, so
-    ``alpha = lmbd``. The curve is drawn by re-running from ``D_init`` with an
-    increasing ``max_iter``.
+    ``alpha = lmbd``.
+
+    One iteration of the curve is one ``fit`` with ``max_iter=1`` warm-started
+    from the previous one (``dict_init``, and ``code_init`` for the warm start
+    of the coding): the iterates of one long ``fit`` (tested), without
+    re-running from ``D_init`` for every point of the curve, which made the
+    wall clock of a run about three times its solver time. Two differences
+    with one long ``fit``: scikit-learn's own stop (a relative decrease of its
+    cost below ``tol``) is left to the benchmark's stopping rule, and an atom
+    that no sample uses is redrawn from a generator seeded afresh at each
+    iteration.
     """
 
     name = "sklearn-batch"
     requirements = ["pip::scikit-learn"]
-    sampling_strategy = "iteration"
+    sampling_strategy = "callback"
     # The criterion it optimizes, whose recovery ceiling ends its run
     # (benchmark_utils.metrics.ceilings): the Lasso with the objective's lmbd.
     criterion = "lasso"
@@ -28,25 +37,27 @@ class Solver(BaseSolver):
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.X, self.D_init, self.lmbd = X, D_init, lmbd
 
-    def run(self, n_iter):
-        if n_iter == 0:
-            self.D = self.D_init
-            return
+    def run(self, callback):
         n_atoms = self.D_init.shape[0]
-        estimator = DictionaryLearning(
-            n_components=n_atoms, alpha=self.lmbd, max_iter=n_iter,
-            fit_algorithm=self.fit_algorithm, dict_init=self.D_init.copy(),
-            # scikit-learn uses dict_init only together with a code_init; the
-            # codes are recomputed from dict_init before the first update.
-            code_init=np.zeros((self.X.shape[0], n_atoms)),
-            random_state=0,
-        )
-        with warnings.catch_warnings():
-            # Inner Lasso solves stopping at scikit-learn's max_iter are part of
-            # the algorithm as shipped; their warnings would flood the output.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            estimator.fit(self.X)
-        self.D = estimator.components_
+        D = self.D_init.copy()
+        # scikit-learn uses dict_init only together with a code_init; the
+        # first codes are computed from D_init before the first update.
+        Z = np.zeros((self.X.shape[0], n_atoms))
+        self.D = self.D_init
+        while callback():
+            estimator = DictionaryLearning(
+                n_components=n_atoms, alpha=self.lmbd, max_iter=1,
+                fit_algorithm=self.fit_algorithm, dict_init=D, code_init=Z,
+                random_state=0,
+            )
+            with warnings.catch_warnings():
+                # Inner Lasso solves stopping at scikit-learn's max_iter are
+                # part of the algorithm as shipped; their warnings would flood
+                # the output.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                Z = estimator.fit_transform(self.X)
+            D = estimator.components_
+            self.D = D
 
     def get_result(self):
         return dict(D=self.D)

@@ -1,6 +1,8 @@
 """The three reference solvers recover an easy problem and not a hopeless one."""
+import numpy as np
 import pytest
 from conftest import attach_context
+from sklearn.decomposition import DictionaryLearning
 
 EASY = dict(n_samples=2000, n_test=200)  # the default dataset otherwise
 # Every atom active with Gaussian amplitudes: X is Gaussian with covariance
@@ -63,3 +65,29 @@ def test_spams_starts_from_d_init(benchmark, load_problem):
     result = run_solver(benchmark, objective, "spams", 0)
     init = objective.evaluate_result(D=objective.D_init)
     assert result["recovery"] == init["recovery"]
+
+
+def test_sklearn_batch_iterates_are_one_long_fit(benchmark, load_problem):
+    # One iteration of the curve is a warm-started fit(max_iter=1): after k
+    # iterations the dictionary is that of one fit(max_iter=k) (its own stop
+    # on the cost only for a rising cost, with tol=0).
+    objective, _ = load_problem(dataset_params=dict(n_samples=300, n_test=100))
+    inputs = objective.get_objective()
+    n_atoms = inputs["D_init"].shape[0]
+    for k in (1, 4):
+        Solver, = benchmark.check_solver_patterns(["sklearn-batch"],
+                                                  class_only=True)
+        solver = Solver.get_instance()
+        attach_context(benchmark, objective=objective, solver=solver)
+        solver.set_objective(**inputs)
+        calls = iter(range(k))
+        solver.run(lambda: next(calls, None) is not None)
+        long_fit = DictionaryLearning(
+            n_components=n_atoms, alpha=inputs["lmbd"], max_iter=k,
+            tol=0.0, fit_algorithm="cd", dict_init=inputs["D_init"].copy(),
+            code_init=np.zeros((inputs["X"].shape[0], n_atoms)),
+            random_state=0,
+        ).fit(inputs["X"])
+        np.testing.assert_allclose(solver.get_result()["D"],
+                                   long_fit.components_, rtol=0, atol=1e-12)
+        assert not np.allclose(long_fit.components_, inputs["D_init"])
