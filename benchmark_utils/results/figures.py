@@ -352,24 +352,36 @@ def study_figure(df, name=None):
     if name not in names:
         raise ValueError(f"figure must be one of {names}, got {name!r}.")
     if name == "score against depth":
-        return depth_figure(runs)
-    if name.startswith("phase transition: "):
+        fig = depth_figure(runs)
+    elif name.startswith("phase transition: "):
         y, x = name[len("phase transition: "):].split(" x ")
-        return phase_transition_figure(runs, x=x, y=y)
-    if name.startswith("recovery against "):
-        return curve_figure(runs, name[len("recovery against "):])
-    if name == "learned atoms":
-        return atoms_figure(df, runs)
-    if name == "time to recovery 0.99":
-        return time_to_recovery_figure(df, 0.99)
-    if name == "error budget":
-        return error_budget_figure(runs)
-    return generalization_figure(df, runs)
+        fig = phase_transition_figure(runs, x=x, y=y)
+    elif name.startswith("recovery against "):
+        fig = curve_figure(runs, name[len("recovery against "):])
+    elif name == "learned atoms":
+        fig = atoms_figure(df, runs)
+    elif name == "time to recovery 0.99":
+        fig = time_to_recovery_figure(df, 0.99)
+    elif name == "error budget":
+        fig = error_budget_figure(runs)
+    else:
+        fig = generalization_figure(df, runs)
+    return square(fig)
+
+
+def square(fig):
+    """``fig`` on a square canvas, laid out again: the dashboard shows an
+    image in a square frame, and a wider figure left it empty above and
+    below (a taller one, on the sides)."""
+    side = max(fig.get_size_inches())
+    fig.set_size_inches(side, side)
+    fig.tight_layout()
+    return fig
 
 
 __all__ = [
     "SUCCESS_CRITERIA", "atoms_figure", "atoms_images", "available_figures",
     "curve_figure", "depth_figure", "generalization_figure",
-    "phase_transition_figure", "study_figure", "time_to_recovery_figure",
-    "to_rgb",
+    "phase_transition_figure", "square", "study_figure",
+    "time_to_recovery_figure", "to_rgb",
 ]
