@@ -20,13 +20,19 @@ Problems:
 
 - ``easy``: 16 x 24, 2,000 samples, 2 nonzeros, SNR 40 dB (the solver tests');
 - ``p1``: the reference problem P1 (64 x 128, 20,000 samples, 4 nonzeros,
-  SNR 30 dB).
+  SNR 30 dB);
+- ``depth``: the depth setting of Malezieux, Moreau and Kowalski (ICLR 2022;
+  ``configs/depth.yml``: 30 x 50, 1,000 samples, Bernoulli(0.3) codes, SNR
+  17 dB, ``reg=0.0265``), for the unrolled solvers it is about, DDL and AM
+  (``ddl[gradient=deep]`` and ``ddl[gradient=analytic]``) at 5, 20 and 100
+  layers.
 
 Run from the repository root:
-``python bench/bench_stopping.py [--problems easy p1] [--budget-easy 20]
-[--budget-p1 45] [-j 2]``; ``--replay FILE.parquet ...`` re-reads recorded runs
-instead of running benchopt (``--window`` and ``--eps-loss`` then replay the
-rule with other parameters). Prints one markdown table per problem.
+``python bench/bench_stopping.py [--problems easy p1 depth] [--budget-easy 20]
+[--budget-p1 45] [--budget-depth 30] [-j 2]``; ``--replay FILE.parquet ...``
+re-reads recorded runs instead of running benchopt (``--window`` and
+``--eps-loss`` then replay the rule with other parameters). Prints one
+markdown table per problem.
 """
 import argparse
 import os
@@ -53,7 +59,13 @@ PROBLEMS = {
                  sparsity=2, snr=40.0),
     "p1": dict(n_features=64, n_atoms=128, n_samples=20000, n_test=2000,
                sparsity=4, snr=30.0),
+    "depth": dict(n_features=30, n_atoms=50, n_samples=1000, n_test=500,
+                  sparsity=0.3, snr=17.0),
 }
+# Objective parameters other than the init, and solvers (benchopt -s
+# patterns), of the problems that do not use the defaults: every solver.
+OBJECTIVE = {"depth": ",reg=0.0265"}
+SOLVERS = {"depth": ["ddl[gradient=[deep,analytic],n_layers=[5,20,100]]"]}
 INITS = ["random", "data", "close"]
 
 
@@ -64,11 +76,12 @@ def run_benchopt(problem, budget, n_jobs, solvers, out_dir):
     cmd = [
         sys.executable, "-m", "benchopt", "run", str(ROOT),
         "-d", f"simulated[{params}]",
-        "-o", f"Dictionary recovery[init=[{','.join(INITS)}]]",
+        "-o", (f"Dictionary recovery[init=[{','.join(INITS)}]"
+               f"{OBJECTIVE.get(problem, '')}]"),
         "--timeout", str(budget), "-n", "1000", "-j", str(n_jobs),
         "--no-plot", "--no-display", "--output", str(output),
     ]
-    for solver in solvers or []:
+    for solver in solvers or SOLVERS.get(problem, []):
         cmd += ["-s", solver]
     env = dict(os.environ, **{ENV_VAR: "off"})
     log = output.with_suffix(".log")
@@ -187,6 +200,7 @@ def main():
                         choices=list(PROBLEMS))
     parser.add_argument("--budget-easy", type=float, default=20.0)
     parser.add_argument("--budget-p1", type=float, default=45.0)
+    parser.add_argument("--budget-depth", type=float, default=30.0)
     parser.add_argument("-j", "--n-jobs", type=int, default=1)
     parser.add_argument("-s", "--solver", action="append", default=None,
                         help="only these solvers (benchopt -s syntax)")
@@ -207,7 +221,8 @@ def main():
                                   eps_recovery=args.eps_recovery).items()
             if v is not None}
 
-    budgets = {"easy": args.budget_easy, "p1": args.budget_p1}
+    budgets = {"easy": args.budget_easy, "p1": args.budget_p1,
+               "depth": args.budget_depth}
     if args.replay:
         files = {Path(f).stem.split("stopping_")[-1].split("_")[0]: f
                  for f in args.replay}

@@ -3,7 +3,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmark_utils.results.budget import error_budget, error_budget_figure
+from benchmark_utils.results.budget import (
+    error_budget,
+    error_budget_figure,
+    error_budget_grid,
+    error_budget_map_figure,
+)
 
 
 def runs(criteria, achieved):
@@ -47,3 +52,51 @@ def test_figure_has_a_row_per_solver():
                                    [0.98, 0.997, 0.9]))
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert len(labels) == 3 and labels[0].startswith("s1: 0.99700, omp")
+
+
+def grid_runs():
+    """Two solvers on a 2 x 2 grid of sparsity x snr, two repetitions a
+    cell; the oracle falls with the noise, the Lasso ceiling with sparsity,
+    and solver "b" ends 0.01 below its ceiling, "a" at it."""
+    rows = []
+    for sparsity in (1, 5):
+        for snr in (10.0, 30.0):
+            for rep in (0, 1):
+                for solver, gap in (("a", 0.0), ("b", 0.01)):
+                    oracle = 0.999 if snr == 30.0 else 0.99
+                    ceiling = oracle - (0.001 if sparsity == 1 else 0.02)
+                    rows.append(dict(
+                        solver_name=solver, objective_name="obj",
+                        dataset_name=f"data[snr={snr},sparsity={sparsity}]",
+                        idx_rep=rep, p_dataset_sparsity=sparsity,
+                        p_dataset_snr=snr, criterion="lasso",
+                        objective_recovery=ceiling - gap - 0.001 * rep,
+                        objective_data_recovery_oracle=oracle,
+                        objective_data_ceiling_lasso=ceiling))
+    return pd.DataFrame(rows)
+
+
+def test_budget_per_cell_of_a_phase_transition():
+    grids = error_budget_grid(grid_runs(), x="snr", y="sparsity")
+    assert sorted(grids) == ["a", "b"]
+    a, b = grids["a"], grids["b"]
+    assert list(a["statistical"].index) == [1, 5]
+    assert list(a["statistical"].columns) == [10.0, 30.0]
+    np.testing.assert_allclose(a["statistical"].to_numpy(),
+                               [[0.01, 0.001], [0.01, 0.001]], atol=1e-12)
+    np.testing.assert_allclose(a["criterion_part"].to_numpy(),
+                               [[0.001, 0.001], [0.02, 0.02]], atol=1e-12)
+    # Median of the two repetitions (0 and 0.001 below the ceiling).
+    np.testing.assert_allclose(a["optimization"].to_numpy(), 0.0005,
+                               atol=1e-12)
+    np.testing.assert_allclose(b["optimization"].to_numpy(), 0.0105,
+                               atol=1e-12)
+    with pytest.raises(ValueError, match="differ"):
+        error_budget_grid(grid_runs(), x="snr", y="snr")
+
+
+def test_budget_map_figure_has_three_parts_per_solver():
+    fig = error_budget_map_figure(grid_runs(), x="snr", y="sparsity")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert len(titles) == 6
+    assert sum("optimization" in t for t in titles) == 2

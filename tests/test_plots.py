@@ -122,8 +122,9 @@ def test_phase_transition_plot(grid_run, plots):
 
 def test_study_figure_opens_on_the_study(grid_run, mixed_run, plots):
     _, mixed = mixed_run
-    assert available_figures(grid_run)[0] == (
-        "phase transition: sparsity x measured coherence")
+    assert available_figures(grid_run)[:2] == [
+        "phase transition: sparsity x measured coherence",
+        "error budget: sparsity x measured coherence"]
     # the mixed run sweeps the depth of DDL: its study is the depth
     assert available_figures(mixed)[0] == "score against depth"
     simulated = mixed[mixed["dataset_name"].str.startswith("simulated")]
@@ -137,7 +138,9 @@ def test_study_figure_opens_on_the_study(grid_run, mixed_run, plots):
     assert options["figure"][0].startswith("phase transition")
     for figure in data.values():
         assert figure["type"] == "image"
-        assert figure["data"][0]["image"].shape[2] == 3
+        image = figure["data"][0]["image"]
+        # square, as the dashboard's frame
+        assert image.shape[2] == 3 and image.shape[0] == image.shape[1]
 
 
 def test_final_score_plot(mixed_run, plots):

@@ -114,3 +114,87 @@ def error_budget_figure(runs):
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     return fig
+
+
+PART_TITLES = {"statistical": "statistical: 1 - oracle",
+               "criterion_part": "criterion: oracle - ceiling",
+               "optimization": "optimization: ceiling - achieved"}
+
+
+def error_budget_grid(runs, x, y):
+    """The error budget per cell of the grid of two swept quantities.
+
+    Returns
+    -------
+    dict
+        ``{label: {part: frame}}``: per solver (and the other varying
+        parameters), for each of the three parts, the median over the
+        repetitions of each cell, indexed by the values of ``y`` (rows) and
+        ``x`` (columns), the phase transition's grid.
+    """
+    from benchmark_utils.results.studies import quantity_column
+
+    if x == y:
+        raise ValueError(f"the two axes must differ, got {x!r} twice.")
+    table = error_budget(runs)
+    if table.empty:
+        return {}
+    xc, yc = quantity_column(runs, x), quantity_column(runs, y)
+    table = table.assign(_x=runs.loc[table.index, xc],
+                         _y=runs.loc[table.index, yc],
+                         label=group_labels(runs.loc[table.index],
+                                            exclude=(x, y)))
+    grids = {}
+    for label, g in table.groupby("label", sort=True):
+        medians = g.groupby(["_y", "_x"])[list(PARTS_COLUMNS)].median()
+        grids[label] = {
+            part: medians[part].unstack("_x").rename_axis(index=y, columns=x)
+            for part in PARTS_COLUMNS
+        }
+    return grids
+
+
+def error_budget_map_figure(runs, x, y):
+    """Per solver (rows) and part (columns), the median part of the error
+    budget in every cell of the ``y`` x ``x`` grid, on one log colour scale
+    (a part of 0 or below, a solver at or above its ceiling, is white)."""
+    from matplotlib.colors import LogNorm
+
+    from benchmark_utils.results.figures import AXIS_LABELS, _figure, _fmt
+
+    grids = error_budget_grid(runs, x, y)
+    n_rows = max(len(grids), 1)
+    fig, axes = _figure(n_rows, 3, figsize=(12, 3.2 * n_rows + 1))
+    if not grids:
+        axes[0, 0].set_title("no ground truth: no error budget", fontsize=10)
+        return fig
+    norm = LogNorm(vmin=1e-6, vmax=1.0)
+    image = None
+    for row, (label, parts) in zip(axes, grids.items()):
+        for ax, (part, frame) in zip(row, parts.items()):
+            values = frame.to_numpy(dtype=float)
+            shown = np.where(values > 0, values, np.nan)
+            image = ax.imshow(np.clip(shown, 1e-6, 1.0), origin="lower",
+                              cmap="magma_r", norm=norm, aspect="auto")
+            ax.set_xticks(range(frame.shape[1]),
+                          [_fmt(v) for v in frame.columns], fontsize=7)
+            ax.set_yticks(range(frame.shape[0]),
+                          [_fmt(v) for v in frame.index], fontsize=7)
+            ax.set_xlabel(AXIS_LABELS.get(x, x), fontsize=8)
+            ax.set_ylabel(AXIS_LABELS.get(y, y), fontsize=8)
+            ax.set_title(f"{label[:40]}\n{PART_TITLES[part]}", fontsize=8)
+            for i in range(frame.shape[0]):
+                for j in range(frame.shape[1]):
+                    value = values[i, j]
+                    if np.isfinite(value):
+                        ax.text(j, i, f"{value:.0e}" if value > 0 else "<=0",
+                                ha="center", va="center", fontsize=6,
+                                color="white" if value > 1e-2 else "black")
+    fig.suptitle("Error budget of the final dictionaries per cell (median "
+                 "over repetitions): what the data, the criterion and the "
+                 "optimizer take from recovery 1", fontsize=10)
+    fig.tight_layout()
+    if image is not None:
+        fig.colorbar(image, ax=list(axes.ravel()), shrink=0.6,
+                     label="part of 1 - recovery (log)")
+    return fig

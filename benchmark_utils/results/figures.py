@@ -8,7 +8,11 @@ by their budget while still progressing).
 """
 import numpy as np
 
-from benchmark_utils.results.budget import ORACLE, error_budget_figure
+from benchmark_utils.results.budget import (
+    ORACLE,
+    error_budget_figure,
+    error_budget_map_figure,
+)
 from benchmark_utils.results.studies import (
     BAND,
     MEASURED_COHERENCE,
@@ -328,6 +332,8 @@ def available_figures(df, runs=None):
     if has_recovery(df):
         if len(swept) >= 2:
             names.append(f"phase transition: {swept[0]} x {swept[1]}")
+            if ORACLE in runs:
+                names.append(f"error budget: {swept[0]} x {swept[1]}")
         for name in swept:
             names.append(f"recovery against {name}")
     if "objective_atoms" in df and df["objective_atoms"].notna().any():
@@ -356,6 +362,9 @@ def study_figure(df, name=None):
     elif name.startswith("phase transition: "):
         y, x = name[len("phase transition: "):].split(" x ")
         fig = phase_transition_figure(runs, x=x, y=y)
+    elif name.startswith("error budget: "):
+        y, x = name[len("error budget: "):].split(" x ")
+        fig = error_budget_map_figure(runs, x=x, y=y)
     elif name.startswith("recovery against "):
         fig = curve_figure(runs, name[len("recovery against "):])
     elif name == "learned atoms":
