@@ -248,7 +248,14 @@ def test_score_curve_plot(mixed_run, plots):
     key = next(k for k in data if k.startswith("score_curve_simulated")
                and k.endswith("objective_recovery_Time"))
     traces = data[key]["data"]
-    assert len(traces) == len(df["solver_name"].unique())
+    ceilings = [t for t in traces if "ceiling" in t["label"]
+                or t["label"].startswith("oracle")]
+    # The oracle and the two criteria's ceilings as flat lines, beside one
+    # curve per solver.
+    assert [t["label"].split(":")[0] for t in ceilings] == [
+        "oracle (true codes)", "Lasso ceiling", "OMP ceiling"]
+    assert all(t["y"][0] == t["y"][1] <= 1.0 for t in ceilings)
+    assert len(traces) - len(ceilings) == len(df["solver_name"].unique())
     for trace in traces:
         assert len(trace["x"]) == len(trace["y"]) > 1
         assert all(np.isfinite(trace["x"])) and min(trace["x"]) >= 0
