@@ -71,8 +71,7 @@ class DictionaryScorer:
           atoms normalized (rescaling atoms cannot lower it);
           ``loss_train_sem``: the standard error of ``loss_train`` as a mean
           over its samples, the resolution at which the training set tells
-          two dictionaries apart (the stopping rule of data without a ground
-          truth uses it);
+          two dictionaries apart;
         - ``psnr`` (with clean held-out data): the denoising score;
         - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as
           zero atoms (a broken solver gets a finite worst score);
