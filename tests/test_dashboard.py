@@ -84,11 +84,12 @@ def test_inline_plotly_refuses_a_page_without_the_cdn_tag():
 
 def test_page_draws_its_curves_offline(page, tmp_path):
     dom = render_offline(page, tmp_path)
-    # The page first draws benchopt's default chart (recovery against time):
-    # one curve per solver, with the axis and figure titles; then it opens
-    # the first view of config.yml, the study figure, an image drawn by
-    # matplotlib and embedded in the page.
-    assert _n_traces(dom) == len(SOLVERS)
+    # The page first draws its first chart (the score curve, recovery
+    # against time): one curve per solver and the problem's three recovery
+    # ceilings (oracle, Lasso, OMP) as flat lines, with the axis and figure
+    # titles; then it opens the first view of config.yml, the study figure,
+    # an image drawn by matplotlib and embedded in the page.
+    assert _n_traces(dom) == len(SOLVERS) + 3
     assert re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/]{1000}', dom)
     assert re.search(r'class="view[^"]*active[^"]*">Study figure<', dom)
     assert re.search(r'<path class="js-line" d="M[^"]+L', dom)
