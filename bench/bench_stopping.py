@@ -19,6 +19,8 @@ benchopt's default timeout (100 s) would be cut there: the table flags it.
 Problems:
 
 - ``easy``: 16 x 24, 2,000 samples, 2 nonzeros, SNR 40 dB (the solver tests');
+- ``default``: the simulated dataset's defaults, the problem of ``benchopt run .``
+  (20 x 30, 2,000 samples, 3 nonzeros, SNR 30 dB);
 - ``p1``: the reference problem P1 (64 x 128, 20,000 samples, 4 nonzeros,
   SNR 30 dB);
 - ``depth``: the depth setting of Malezieux, Moreau and Kowalski (ICLR 2022;
@@ -28,7 +30,7 @@ Problems:
   layers.
 
 Run from the repository root:
-``python bench/bench_stopping.py [--problems easy p1 depth] [--budget-easy 20]
+``python bench/bench_stopping.py [--problems easy default p1 depth] [--budget-easy 20]
 [--budget-p1 45] [--budget-depth 30] [-j 2]``; ``--replay FILE.parquet ...``
 re-reads recorded runs instead of running benchopt (``--window`` and
 ``--eps-loss`` then replay the rule with other parameters). Prints one
@@ -57,6 +59,8 @@ DEFAULT_TIMEOUT = 100.0
 PROBLEMS = {
     "easy": dict(n_features=16, n_atoms=24, n_samples=2000, n_test=500,
                  sparsity=2, snr=40.0),
+    "default": dict(n_features=20, n_atoms=30, n_samples=2000, n_test=500,
+                    sparsity=3, snr=30.0),
     "p1": dict(n_features=64, n_atoms=128, n_samples=20000, n_test=2000,
                sparsity=4, snr=30.0),
     "depth": dict(n_features=30, n_atoms=50, n_samples=1000, n_test=500,
@@ -199,6 +203,7 @@ def main():
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS),
                         choices=list(PROBLEMS))
     parser.add_argument("--budget-easy", type=float, default=20.0)
+    parser.add_argument("--budget-default", type=float, default=30.0)
     parser.add_argument("--budget-p1", type=float, default=45.0)
     parser.add_argument("--budget-depth", type=float, default=30.0)
     parser.add_argument("-j", "--n-jobs", type=int, default=1)
@@ -221,7 +226,8 @@ def main():
                                   eps_recovery=args.eps_recovery).items()
             if v is not None}
 
-    budgets = {"easy": args.budget_easy, "p1": args.budget_p1,
+    budgets = {"easy": args.budget_easy, "default": args.budget_default,
+               "p1": args.budget_p1,
                "depth": args.budget_depth}
     if args.replay:
         files = {Path(f).stem.split("stopping_")[-1].split("_")[0]: f
