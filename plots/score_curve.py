@@ -5,12 +5,13 @@ from benchmark_utils.results.studies import (
     score_curve_columns,
     score_curves,
 )
+from benchmark_utils.runtime.stopping import ceiling_key
 
 # The recovery ceilings drawn with the recovery curves: what the data allow
 # and what each criterion allows (benchmark_utils.metrics.ceilings).
-CEILINGS = {"objective_data_recovery_oracle": "oracle (true codes)",
-            "objective_data_ceiling_lasso": "Lasso ceiling",
-            "objective_data_ceiling_omp": "OMP ceiling"}
+CEILINGS = {ceiling_key(None): "oracle (true codes)",
+            ceiling_key("lasso"): "Lasso ceiling",
+            ceiling_key("omp"): "OMP ceiling"}
 
 
 class Plot(BasePlot):

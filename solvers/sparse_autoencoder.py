@@ -45,7 +45,7 @@ class Solver(TorchSolver, BaseSolver):
     learning rate 1e-3; the default here, 3e-2, reaches the same end on the
     benchmark's small problems in far fewer steps (atoms have unit norm,
     so Adam's per-coordinate steps of about ``lr`` are on the scale of the
-    atoms' entries whatever the data's scale; docs/neural.md gives the
+    atoms' entries whatever the data's scale; docs/speed.md gives the
     measured times). ``batches_per_point``
     mini-batches make one point of the curve. The order of the mini-batches
     comes from ``self.get_seed(use_repetition=True)``; on the CPU a run is

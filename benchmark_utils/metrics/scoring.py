@@ -69,9 +69,6 @@ class DictionaryScorer:
         - ``loss_train``, ``loss_test``, ``generalization_gap``: the Lasso
           loss with codes recomputed by the shared solver for ``D`` with its
           atoms normalized (rescaling atoms cannot lower it);
-          ``loss_train_sem``: the standard error of ``loss_train`` as a mean
-          over its samples, the resolution at which the training set tells
-          two dictionaries apart;
         - ``psnr`` (with clean held-out data): the denoising score;
         - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as
           zero atoms (a broken solver gets a finite worst score);
@@ -108,7 +105,6 @@ class DictionaryScorer:
             )
         scores.update(
             loss_train=loss_train,
-            loss_train_sem=_standard_error(self.X_eval, Z, D, self.lmbd),
             loss_test=loss_test,
             generalization_gap=loss_test - loss_train,
         )
@@ -120,13 +116,3 @@ class DictionaryScorer:
             scores["atoms"] = atoms_to_images(D, self.atom_shape)
         return scores
 
-
-def _standard_error(X, Z, D, lmbd):
-    """Standard error of the mean over the samples of the per-sample Lasso
-    loss ``0.5 ||x - z D||^2 + lmbd ||z||_1``."""
-    residual = X - Z @ D
-    per_sample = (0.5 * np.einsum("ij,ij->i", residual, residual)
-                  + lmbd * np.abs(Z).sum(axis=1))
-    if per_sample.size < 2:
-        return 0.0
-    return float(per_sample.std(ddof=1) / np.sqrt(per_sample.size))

@@ -21,11 +21,19 @@ the oracle uses every training sample. See ``benchmark_utils.metrics.ceilings``.
 import numpy as np
 import pandas as pd
 
-from benchmark_utils.results.studies import RECOVERY, group_labels
+from benchmark_utils.results.studies import (
+    RECOVERY,
+    group_labels,
+    quantity_column,
+)
 from benchmark_utils.runtime.stopping import ceiling_key
 
 ORACLE = ceiling_key(None)
 PARTS_COLUMNS = ("statistical", "criterion_part", "optimization")
+# How the figures name each part.
+PART_TITLES = {"statistical": "statistical: 1 - oracle",
+               "criterion_part": "criterion: oracle - its ceiling",
+               "optimization": "optimization: ceiling - achieved"}
 
 
 def ceiling_column(criterion):
@@ -83,16 +91,14 @@ def error_budget_figure(runs):
         [*PARTS_COLUMNS, "achieved"]].median()
     median = median.sort_values("achieved", ascending=False)
     y = np.arange(len(median))
-    styles = {"statistical": ("tab:gray", "o", "statistical: 1 - oracle"),
-              "criterion_part": ("tab:orange", "s",
-                                 "criterion: oracle - its ceiling"),
-              "optimization": ("tab:blue", "D",
-                               "optimization: ceiling - achieved")}
-    for part, (color, marker, label) in styles.items():
+    styles = {"statistical": ("tab:gray", "o"),
+              "criterion_part": ("tab:orange", "s"),
+              "optimization": ("tab:blue", "D")}
+    for part, (color, marker) in styles.items():
         values = median[part].to_numpy()
         shown = values > 0
         ax.scatter(values[shown], y[shown], color=color, marker=marker, s=40,
-                   label=label, zorder=3)
+                   label=PART_TITLES[part], zorder=3)
     criteria = table.groupby("label", sort=False)["criterion"].first()
     labels = []
     for name, row in median.iterrows():
@@ -116,11 +122,6 @@ def error_budget_figure(runs):
     return fig
 
 
-PART_TITLES = {"statistical": "statistical: 1 - oracle",
-               "criterion_part": "criterion: oracle - ceiling",
-               "optimization": "optimization: ceiling - achieved"}
-
-
 def error_budget_grid(runs, x, y):
     """The error budget per cell of the grid of two swept quantities.
 
@@ -132,8 +133,6 @@ def error_budget_grid(runs, x, y):
         repetitions of each cell, indexed by the values of ``y`` (rows) and
         ``x`` (columns), the phase transition's grid.
     """
-    from benchmark_utils.results.studies import quantity_column
-
     if x == y:
         raise ValueError(f"the two axes must differ, got {x!r} twice.")
     table = error_budget(runs)
