@@ -126,6 +126,13 @@ def test_online_forgetting_factor():
     assert all(0 <= b < 1 for b in betas)
     assert np.all(np.diff(betas) >= 0)
     assert betas[-1] > 0.99
+    # On a finite training set theta stops at 2 n_samples: a constant
+    # weight, the memory of about two passes (SPAMS' trainDL).
+    capped = [online_forgetting_factor(t, 256, n_samples=2000)
+              for t in range(20, 400)]
+    assert capped == pytest.approx([(4001 - 256) / 4001] * len(capped))
+    assert online_forgetting_factor(1, 256, n_samples=2000) == pytest.approx(
+        online_forgetting_factor(1, 256))
 
 
 def test_project_atoms_unit_ball():
