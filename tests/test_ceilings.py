@@ -8,6 +8,7 @@ from benchmark_utils.metrics import (
     omp_recovery_ceiling,
     oracle_recovery,
 )
+from benchmark_utils.runtime.objective import once_per_problem
 from benchmark_utils.simulation import make_problem
 
 
@@ -70,3 +71,22 @@ def test_bad_arguments_are_refused():
         lasso_recovery_ceiling(p.X, p.D_true, -1.0)
     with pytest.raises(ValueError, match="n_nonzeros"):
         omp_recovery_ceiling(p.X, p.D_true, 0)
+
+
+def test_ceilings_are_computed_once_per_problem():
+    # benchopt sets the data again for every run: the objective computes a
+    # problem's ceilings once, and again only for another problem or lmbd.
+    p, q = problem(30.0), problem(30.0, seed=1)
+    calls = []
+
+    def ceiling(X, D, lmbd):
+        calls.append(lmbd)
+        return lasso_recovery_ceiling(X, D, lmbd)
+
+    first = once_per_problem(ceiling, p.X, p.D_true, lmbd=0.1)
+    assert once_per_problem(ceiling, p.X.copy(), p.D_true, lmbd=0.1) == first
+    assert len(calls) == 1
+    assert first == lasso_recovery_ceiling(p.X, p.D_true, 0.1)
+    once_per_problem(ceiling, p.X, p.D_true, lmbd=0.2)
+    once_per_problem(ceiling, q.X, q.D_true, lmbd=0.1)
+    assert calls == [0.1, 0.2, 0.1]
