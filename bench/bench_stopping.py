@@ -32,8 +32,9 @@ Problems:
 Run from the repository root:
 ``python bench/bench_stopping.py [--problems easy default p1 depth] [--budget-easy 20]
 [--budget-p1 45] [--budget-depth 30] [-j 2]``; ``--replay FILE.parquet ...``
-re-reads recorded runs instead of running benchopt (``--window`` and
-``--eps-loss`` then replay the rule with other parameters). Prints one
+re-reads recorded runs instead of running benchopt (``--window``,
+``--eps-loss``, ``--eps-recovery``, ``--min-iter`` and ``--retreat`` then
+replay the rule with other parameters). Prints one
 markdown table per problem.
 """
 import argparse
@@ -97,9 +98,11 @@ def run_benchopt(problem, budget, n_jobs, solvers, out_dir):
     return output.with_suffix(".parquet")
 
 
-# The rule before recovery ceilings and the noise term, replayed to report
-# the solver time the current rule saves.
-PREVIOUS_RULE = dict(noise_aware=False, use_ceiling=False)
+# The rule before recovery ceilings, the noise term and the retreat test
+# (first decision at iteration 10), replayed to report the solver time the
+# current rule saves.
+PREVIOUS_RULE = dict(noise_aware=False, use_ceiling=False, retreat=None,
+                     min_iter=10)
 
 
 def replay(curve, rule):
@@ -124,7 +127,12 @@ def replay(curve, rule):
     return None, "never stopped within the budget"
 
 
-def contract_table(df, rule):
+def contract_table(df, rule, budget=None):
+    """One row per run: where the rule stops it and the contract's check.
+    A run the rule had not stopped is labelled by how it ended: by the
+    budget, or by the solver's own end (DDL and AM end when no step lowers
+    their loss any more), read from the objective's ``budget_spent`` column
+    (older records without it: an end before half the ``budget``)."""
     rows = []
     for (objective, solver), curve in df.groupby(
             ["objective_name", "solver_name"], sort=True):
@@ -134,7 +142,15 @@ def contract_table(df, rule):
         stop, reason = replay(curve, rule)
         if stop is None:
             best_rule = best_budget
-            stopped_at = f"budget ({curve['time'].iloc[-1]:.1f} s)"
+            end = curve["time"].iloc[-1]
+            # The objective records whether the budget ended the run; the
+            # solver time is below the budget, which counts evaluations too.
+            spent = curve.get("objective_budget_spent")
+            ended_early = (spent is not None and not bool(spent.iloc[-1])
+                           if spent is not None else
+                           budget is not None and end < 0.5 * budget)
+            stopped_at = (f"{'solver ended' if ended_early else 'budget'} "
+                          f"({end:.1f} s)")
         else:
             best_rule = curve["objective_recovery"].iloc[: stop + 1].max()
             stopped_at = (f"it {curve['stop_val'].iloc[stop]} "
@@ -142,7 +158,7 @@ def contract_table(df, rule):
             if curve["time"].iloc[stop] > DEFAULT_TIMEOUT:
                 stopped_at += " > default timeout"
         if stop is None:
-            reason = "the rule had not stopped the run when the budget ended"
+            reason = "the rule had not stopped the run when it ended"
         gap = best_budget - best_rule
         previous, _ = replay(curve, {**rule, **PREVIOUS_RULE})
         rows.append(dict(
@@ -221,10 +237,17 @@ def main():
                         help="replay with another eps_loss (rule parameter)")
     parser.add_argument("--eps-recovery", type=float, default=None,
                         help="replay with another eps_recovery")
+    parser.add_argument("--min-iter", type=int, default=None,
+                        help="replay with another min_iter")
+    parser.add_argument("--retreat", type=float, default=None,
+                        help="replay with another retreat ratio (0: none)")
     args = parser.parse_args()
     rule = {k: v for k, v in dict(window=args.window, eps_loss=args.eps_loss,
-                                  eps_recovery=args.eps_recovery).items()
+                                  eps_recovery=args.eps_recovery,
+                                  min_iter=args.min_iter).items()
             if v is not None}
+    if args.retreat is not None:
+        rule["retreat"] = args.retreat or None
 
     budgets = {"easy": args.budget_easy, "default": args.budget_default,
                "p1": args.budget_p1,
@@ -240,8 +263,8 @@ def main():
     for problem, path in files.items():
         df = pd.read_parquet(path)
         print(f"\nresults: {path}")
-        print_table(problem, contract_table(df, rule),
-                    budgets.get(problem, np.nan))
+        budget = budgets.get(problem, np.nan)
+        print_table(problem, contract_table(df, rule, budget), budget)
 
 
 if __name__ == "__main__":

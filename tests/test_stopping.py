@@ -54,10 +54,54 @@ def test_dip_in_recovery_with_falling_loss_is_not_a_stop():
 def test_flat_curve_stops_after_one_window():
     curve = make_curve(lambda k: 0.8, lambda k: 2.0)
     stop_at, reason = first_stop(curve)
-    # Never before iteration `window`; then the window (k/10, k] is flat.
-    assert stop_at == min(k for k in benchopt_stop_vals(40)
-                          if k >= DEFAULTS["window"])
+    # Never before iteration `min_iter`; then the window (k/10, k] is flat.
+    first = max(DEFAULTS["min_iter"], DEFAULTS["window"])
+    assert stop_at == min(k for k in benchopt_stop_vals(40) if k >= first)
     assert "no progress" in reason
+
+
+def test_a_transient_after_the_first_iterations_is_not_cut():
+    # Arora et al.'s plain rule from `random` on the default problem: flat
+    # at its start until iteration 13, a peak at 28, then a collapse.
+    def recovery(k):
+        return 0.48 if k <= 13 else (0.52 if k <= 40 else 0.06)
+
+    curve = make_curve(recovery, lambda k: 1.0)
+    stop_at, _ = first_stop(curve)
+    assert stop_at >= 28
+    assert max(p["objective_recovery"] for p in curve
+               if p["stop_val"] <= stop_at) == 0.52
+
+
+def peaked(k, peak=94):
+    """Rises to its best at ``peak``, then worsens slowly (the autoencoder
+    on the default problem)."""
+    return min(k, peak) / peak - 1e-3 * np.log1p(max(k - peak, 0))
+
+
+def test_a_run_that_moved_away_from_its_best_stops_before_a_full_window():
+    # Recovery and loss both worse over the last two thirds of the run:
+    # stopped at the first evaluation k with k / 3 past the peak, not at
+    # the tenfold window's k / 10.
+    curve = make_curve(lambda k: 0.5 + 0.49 * peaked(k),
+                       lambda k: 1.0 - 0.5 * peaked(k))
+    stop_at, reason = first_stop(curve)
+    assert stop_at == min(k for k in benchopt_stop_vals(40) if k / 3 >= 94)
+    assert "moved away from its best" in reason
+    assert first_stop(curve, retreat=None)[0] == min(
+        k for k in benchopt_stop_vals(40) if k / 10 >= 94)
+
+
+def test_a_worse_recovery_with_a_falling_loss_is_not_a_retreat():
+    # A descent method whose recovery drops while its loss still falls (a
+    # saddle, an atom swap) is moving: only the tenfold window ends it, and
+    # a rise of its recovery later in that window is reached.
+    def recovery(k):
+        return 0.9 - 0.05 * peaked(k, 20) if k < 150 else 0.99
+
+    curve = make_curve(recovery, lambda k: 1.0 + 1.0 / (1 + k))
+    stop_at, _ = first_stop(curve)
+    assert stop_at is None or stop_at > 150
 
 
 def test_full_recovery_stops_at_once():
@@ -157,6 +201,8 @@ def test_criterion_rejects_bad_parameters():
         WindowProgressCriterion(patience=3)
     with pytest.raises(ValueError, match="window"):
         WindowProgressCriterion(window=1.0)
+    with pytest.raises(ValueError, match="retreat"):
+        WindowProgressCriterion(retreat=0.5)
 
 
 def test_a_run_at_its_criterion_ceiling_stops_at_once():
