@@ -5,11 +5,18 @@ samples, 4 nonzeros with Gaussian amplitudes, Gaussian dictionary, SNR 30 dB,
 reg=0.1, random init), prints in one run:
 
 - the time of ``Objective.evaluate_result`` against one ``X @ D.T`` product;
+- the two Lasso solvers side by side, on P1 and on the default problem of
+  ``benchopt run .`` (20 x 30, 2,000 samples): the objective's coordinate
+  descent (``sparse_encode_cd``, tolerance 1e-4) and restarted FISTA stopped at
+  a relative change of 3e-4 (the objective's solver before it), their time on
+  the evaluation samples at the random initial dictionary and at ``D_true``, and
+  the error of the loss they give against an exact solution (FISTA to 1e-13);
 - for SPAMS trainDL, scikit-learn's MiniBatchDictionaryLearning and
   DictionaryLearning, the solver time (evaluations excluded) to reach recovery 0.99,
   or the best recovery reached within the time cap.
 
-Run from the repository root: ``python bench/bench_objective.py [--cap SECONDS]``.
+Run from the repository root: ``python bench/bench_objective.py [--cap SECONDS]
+[--lasso-only]``.
 """
 import argparse
 import sys
@@ -25,6 +32,12 @@ from sklearn.decomposition import DictionaryLearning, MiniBatchDictionaryLearnin
 from sklearn.exceptions import ConvergenceWarning
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmark_utils.coding import (  # noqa: E402
+    lasso_loss,
+    sparse_encode_cd,
+    sparse_encode_fista,
+)
+from benchmark_utils.learning import normalize_atoms  # noqa: E402
 from benchmark_utils.runtime.threads import (  # noqa: E402
     apply_thread_policy,
     get_n_threads,
@@ -33,12 +46,19 @@ from benchmark_utils.runtime.threads import (  # noqa: E402
 P1 = dict(n_features=64, n_atoms=128, n_samples=20000, n_test=2000, sparsity=4,
           snr=30.0)
 TARGET = 0.99
+# The simulated dataset's defaults: the problem of `benchopt run .`.
+DEFAULT = dict(n_features=20, n_atoms=30, n_samples=2000, n_test=500,
+               sparsity=3, snr=30.0)
 
 
-def load_p1(seed=0):
+def objective_samples():
+    return Benchmark(".").get_benchmark_objective().n_eval_samples
+
+
+def load_p1(seed=0, params=P1):
     bench = Benchmark(".")
     Dataset, = bench.check_dataset_patterns(["simulated"], class_only=True)
-    dataset = Dataset.get_instance(**P1)
+    dataset = Dataset.get_instance(**params)
     objective = bench.get_benchmark_objective().get_instance(reg=0.1,
                                                              init="random")
     RunContext(base_seed=str(seed), objective_name=str(objective),
@@ -56,6 +76,25 @@ def best_of(f, repeat=5):
         f()
         times.append(time.perf_counter() - t0)
     return min(times)
+
+
+def lasso_solvers(name, objective, D_true):
+    """Both Lasso solvers on the objective's evaluation samples."""
+    X, lmbd = objective.scorer.X_eval, objective.lmbd
+    sparse_encode_cd(X[:2], normalize_atoms(D_true), lmbd)  # compiled once
+    solvers = [("coordinate descent, tol 1e-4",
+                lambda D: sparse_encode_cd(X, D, lmbd, tol=1e-4)),
+               ("restarted FISTA, tol 3e-4",
+                lambda D: sparse_encode_fista(X, D, lmbd, tol=3e-4))]
+    for label, D in [("random init", objective.D_init), ("D_true", D_true)]:
+        D = normalize_atoms(D)
+        exact = lasso_loss(X, sparse_encode_fista(X, D, lmbd, tol=1e-13,
+                                                  max_iter=100_000), D, lmbd)
+        for solver, encode in solvers:
+            seconds = best_of(lambda: encode(D), repeat=5)
+            error = lasso_loss(X, encode(D), D, lmbd) - exact
+            print(f"{name:8s} {label:12s} {solver:30s} {seconds * 1e3:7.1f} ms"
+                  f"   loss error {error:.1e}")
 
 
 def time_to_target(trace):
@@ -140,11 +179,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cap", type=float, default=60.0,
                         help="time cap per solver in seconds (default 60)")
+    parser.add_argument("--lasso-only", action="store_true",
+                        help="only the comparison of the two Lasso solvers")
     args = parser.parse_args()
     apply_thread_policy()  # one thread unless DICTREC_N_THREADS says otherwise
     warnings.simplefilter("ignore", ConvergenceWarning)
 
+    print(f"the Lasso on {objective_samples()} evaluation samples "
+          "(best of 5):")
+    default, default_data = load_p1(params=DEFAULT)
+    lasso_solvers("default", default, default_data["D_true"])
     objective, data = load_p1()
+    lasso_solvers("P1", objective, data["D_true"])
+    if args.lasso_only:
+        return
+    print()
     D = objective.D_init
     X = objective.X
     t_matmul = best_of(lambda: X @ D.T)

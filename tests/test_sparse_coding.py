@@ -1,4 +1,4 @@
-"""The shared Lasso solver against scikit-learn, and the scale of lambda."""
+"""The shared Lasso solvers against scikit-learn, and the scale of lambda."""
 import numpy as np
 import pytest
 from sklearn.linear_model import Lasso
@@ -7,9 +7,23 @@ from benchmark_utils.coding import (
     lambda_max,
     lasso_loss,
     soft_threshold,
+    sparse_encode_cd,
     sparse_encode_fista,
 )
 from benchmark_utils.learning import normalize_atoms
+
+
+def fista(X, D, lmbd, exact=False):
+    if exact:
+        return sparse_encode_fista(X, D, lmbd, max_iter=5000, tol=1e-12)
+    return sparse_encode_fista(X, D, lmbd)
+
+
+def cd(X, D, lmbd, exact=False):
+    return sparse_encode_cd(X, D, lmbd, tol=1e-12 if exact else 1e-4)
+
+
+SOLVERS = pytest.mark.parametrize("encode", [fista, cd], ids=["fista", "cd"])
 
 
 def problem(seed=0, n_samples=20, n_features=15, n_atoms=25):
@@ -19,10 +33,11 @@ def problem(seed=0, n_samples=20, n_features=15, n_atoms=25):
     return X, D
 
 
-def test_fista_matches_sklearn_lasso():
+@SOLVERS
+def test_matches_sklearn_lasso(encode):
     X, D = problem()
     lmbd = 0.1 * lambda_max(X)
-    Z = sparse_encode_fista(X, D, lmbd, max_iter=5000, tol=1e-12)
+    Z = encode(X, D, lmbd, exact=True)
     # scikit-learn's Lasso minimizes 1/(2 n) ||y - A w||^2 + alpha ||w||_1 with
     # n = n_features rows here, so alpha = lmbd / n_features.
     for x, z in zip(X, Z):
@@ -31,10 +46,11 @@ def test_fista_matches_sklearn_lasso():
         np.testing.assert_allclose(z, lasso.coef_, atol=1e-6)
 
 
-def test_fista_solution_satisfies_kkt():
+@SOLVERS
+def test_solution_satisfies_kkt(encode):
     X, D = problem(1)
     lmbd = 0.2 * lambda_max(X)
-    Z = sparse_encode_fista(X, D, lmbd, max_iter=5000, tol=1e-12)
+    Z = encode(X, D, lmbd, exact=True)
     correlation = (X - Z @ D) @ D.T
     active = Z != 0
     np.testing.assert_allclose(correlation[active],
@@ -42,21 +58,23 @@ def test_fista_solution_satisfies_kkt():
     assert np.all(np.abs(correlation[~active]) <= lmbd + 1e-6)
 
 
-def test_zero_atoms_get_zero_codes():
+@SOLVERS
+def test_zero_atoms_get_zero_codes(encode):
     X, D = problem(2)
     D[[0, 4]] = 0.0
-    Z = sparse_encode_fista(X, D, 0.1)
+    Z = encode(X, D, 0.1)
     assert np.all(Z[:, [0, 4]] == 0)
-    assert np.all(sparse_encode_fista(X, np.zeros_like(D), 0.1) == 0)
+    assert np.all(encode(X, np.zeros_like(D), 0.1) == 0)
 
 
-def test_lambda_max_zeroes_codes_for_any_unit_dictionary():
+@SOLVERS
+def test_lambda_max_zeroes_codes_for_any_unit_dictionary(encode):
     X, D = problem(3, n_samples=1)
     x = X[0]
     D[0] = x / np.linalg.norm(x)  # the most correlated atom possible
     assert lambda_max(X) == pytest.approx(np.linalg.norm(x))
-    assert np.all(sparse_encode_fista(X, D, lambda_max(X)) == 0)
-    assert np.any(sparse_encode_fista(X, D, 0.99 * lambda_max(X)) != 0)
+    assert np.all(encode(X, D, lambda_max(X)) == 0)
+    assert np.any(encode(X, D, 0.99 * lambda_max(X)) != 0)
 
 
 def test_lambda_max_is_scale_equivariant_and_stable_in_n_samples():
@@ -66,12 +84,44 @@ def test_lambda_max_is_scale_equivariant_and_stable_in_n_samples():
     assert lambda_max(X[:2000]) == pytest.approx(lambda_max(X), rel=0.02)
 
 
-def test_scaling_data_scales_codes():
+@SOLVERS
+def test_scaling_data_scales_codes(encode):
     X, D = problem(5)
-    Z = sparse_encode_fista(X, D, 0.1 * lambda_max(X), tol=1e-12, max_iter=5000)
-    Z3 = sparse_encode_fista(3 * X, D, 0.1 * lambda_max(3 * X), tol=1e-12,
-                             max_iter=5000)
+    Z = encode(X, D, 0.1 * lambda_max(X), exact=True)
+    Z3 = encode(3 * X, D, 0.1 * lambda_max(3 * X), exact=True)
     np.testing.assert_allclose(Z3, 3 * Z, atol=1e-6)
+
+
+def test_coordinate_descent_is_exact_in_one_sweep_on_an_orthonormal_basis():
+    # With D D^T = I the coordinates decouple: the Lasso's solution is the
+    # soft-thresholded correlations, reached by the first sweep.
+    rng = np.random.default_rng(6)
+    D = np.linalg.qr(rng.standard_normal((8, 8)))[0]
+    X = rng.standard_normal((30, 8))
+    expected = soft_threshold(X @ D.T, 0.3)
+    np.testing.assert_allclose(sparse_encode_cd(X, D, 0.3, max_sweeps=1),
+                               expected, atol=1e-12)
+
+
+def test_coordinate_descent_warm_start():
+    X, D = problem(7)
+    lmbd = 0.1 * lambda_max(X)
+    Z = sparse_encode_cd(X, D, lmbd, tol=1e-12)
+    # Started at the solution, one sweep moves nothing.
+    np.testing.assert_allclose(
+        sparse_encode_cd(X, D, lmbd, Z_init=Z, max_sweeps=1), Z, atol=1e-12)
+    with pytest.raises(ValueError, match="Z_init"):
+        sparse_encode_cd(X, D, lmbd, Z_init=Z[:, :3])
+
+
+def test_coordinate_descent_default_tolerance_scores_the_loss():
+    # The objective's setting: its loss within 1e-6 of the exact one, closer
+    # than restarted FISTA at its default tolerance.
+    X, D = problem(8, n_samples=300)
+    lmbd = 0.1 * lambda_max(X)
+    exact = lasso_loss(X, sparse_encode_cd(X, D, lmbd, tol=1e-14), D, lmbd)
+    loss = lasso_loss(X, sparse_encode_cd(X, D, lmbd), D, lmbd)
+    assert exact <= loss <= exact + 1e-6
 
 
 def test_lasso_cost_known_value():
@@ -84,7 +134,8 @@ def test_lasso_cost_known_value():
                                   [-1.0, 0.0, 2.0])
 
 
-def test_negative_lambda_raises():
+@SOLVERS
+def test_negative_lambda_raises(encode):
     X, D = problem()
     with pytest.raises(ValueError, match="lmbd"):
-        sparse_encode_fista(X, D, -1.0)
+        encode(X, D, -1.0)

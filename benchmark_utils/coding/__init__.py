@@ -1,17 +1,19 @@
 """Sparse coding for a given dictionary: the Lasso and orthogonal matching pursuit.
 
-``lasso`` (the one restarted-FISTA Lasso solver that scores every dictionary,
-the scale ``lambda_max`` of the regularization, the Lasso loss) and ``omp``
-(batch OMP of K-SVD and MOD). Imports only numpy, scipy and
+``lasso`` (the Lasso by compiled coordinate descent, which scores every
+dictionary, and by restarted FISTA, the inner solver of the alternating
+methods; the scale ``lambda_max`` of the regularization; the Lasso loss) and
+``omp`` (batch OMP of K-SVD and MOD). Imports only numpy, scipy, numba and
 :mod:`benchmark_utils.validation`.
 """
 from benchmark_utils.coding.lasso import (
     lambda_max,
     lasso_loss,
     soft_threshold,
+    sparse_encode_cd,
     sparse_encode_fista,
 )
 from benchmark_utils.coding.omp import batch_omp, default_n_nonzeros
 
 __all__ = ["batch_omp", "default_n_nonzeros", "lambda_max", "lasso_loss",
-           "soft_threshold", "sparse_encode_fista"]
+           "soft_threshold", "sparse_encode_cd", "sparse_encode_fista"]

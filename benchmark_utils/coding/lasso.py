@@ -1,14 +1,32 @@
-"""Batch Lasso sparse coding, the one routine that scores every dictionary.
+"""Batch Lasso sparse coding, the routines that score every dictionary.
 
 For a dictionary ``D`` (atoms as rows) and signals ``X``, each code solves
 
-    min_z 0.5 ||x - z D||_2^2 + lmbd ||z||_1,
+    min_z 0.5 ||x - z D||_2^2 + lmbd ||z||_1.
 
-all samples at once. The solver is FISTA (Beck and Teboulle 2009) on the Gram matrix
-``D D^T`` with the adaptive gradient restart of O'Donoghue and Candes (2015): one
-iteration costs one ``(n_samples, n_atoms) x (n_atoms, n_atoms)`` product, which is
-faster here than scikit-learn's per-sample coordinate descent or LARS.
+Two solvers of the same problem:
+
+- :func:`sparse_encode_cd`: cyclic coordinate descent on the Gram matrix
+  ``D D^T``, one sample at a time, compiled with numba. Each coordinate step is
+  exact, so a few sweeps over the atoms reach a precision that first-order
+  methods need hundreds of matrix products for: on the default problem of
+  ``benchopt run .`` (2,000 samples, 30 atoms) it codes at a loss error of
+  3e-8 in 17 ms from a random dictionary and 1e-9 in 5 ms at the truth, where
+  FISTA stopped at a relative change of 3e-4 takes 51 ms and 26 ms for
+  errors of 3e-7 to 4e-7; on P1 (128 atoms) 41 ms and 11 ms against 374 ms
+  and 120 ms (``python bench/bench_objective.py --lasso-only``). The
+  objective scores with it.
+- :func:`sparse_encode_fista`: FISTA (Beck and Teboulle 2009) on the Gram
+  matrix with the adaptive gradient restart of O'Donoghue and Candes (2015),
+  all samples at once: one iteration costs one ``(n_samples, n_atoms) x
+  (n_atoms, n_atoms)`` product, and a warm start or a fixed number of steps
+  makes it the inexact inner solver of the alternating methods (altmin, MOD
+  with Lasso codes).
+
+Both are faster here than scikit-learn's Lasso, which loops over the samples
+in Python (``sparse_encode`` with ``lasso_cd`` or ``lasso_lars``).
 """
+import numba
 import numpy as np
 
 from benchmark_utils.validation import check_dictionary
@@ -120,3 +138,93 @@ def sparse_encode_fista(X, D, lmbd, max_iter=300, tol=1e-7, Z_init=None,
         if delta_norm2 <= tol ** 2 * max(np.dot(flat_Z, flat_Z), 1e-24):
             break
     return Z
+
+
+@numba.njit(cache=True)
+def _coordinate_descent(DX, G, lmbd, Z, tol, max_sweeps):
+    """Cyclic coordinate descent on every row of ``Z`` in place.
+
+    Row ``i`` minimizes ``0.5 z G z^T - z DX_i^T + lmbd ||z||_1``, the Lasso
+    of sample ``i`` up to a constant. The residual correlation
+    ``r = DX_i - z G`` is kept up to date, so that the step on coordinate
+    ``j`` is ``z_j <- ST(r_j + G_jj z_j, lmbd) / G_jj`` and costs one pass
+    over ``G``'s row ``j`` when ``z_j`` changes. A row stops after the first
+    sweep in which no coordinate moves by more than ``tol`` times the largest
+    ``|z_j|`` (scikit-learn's coordinate descent uses the same test before
+    its duality gap), or after ``max_sweeps`` sweeps.
+    """
+    n_samples, n_atoms = DX.shape
+    r = np.empty(n_atoms)
+    for i in range(n_samples):
+        z = Z[i]
+        for j in range(n_atoms):
+            r[j] = DX[i, j]
+        for j in range(n_atoms):  # a warm start
+            if z[j] != 0.0:
+                for m in range(n_atoms):
+                    r[m] -= G[j, m] * z[j]
+        for _ in range(max_sweeps):
+            largest_step = 0.0
+            largest_code = 0.0
+            for j in range(n_atoms):
+                g = G[j, j]
+                if g <= 0.0:  # a zero atom keeps a zero code
+                    continue
+                old = z[j]
+                u = r[j] + g * old
+                if u > lmbd:
+                    new = (u - lmbd) / g
+                elif u < -lmbd:
+                    new = (u + lmbd) / g
+                else:
+                    new = 0.0
+                step = new - old
+                if step != 0.0:
+                    z[j] = new
+                    for m in range(n_atoms):
+                        r[m] -= G[j, m] * step
+                    largest_step = max(largest_step, abs(step))
+                largest_code = max(largest_code, abs(new))
+            if largest_step <= tol * largest_code:
+                break
+    return Z
+
+
+def sparse_encode_cd(X, D, lmbd, tol=1e-4, max_sweeps=1000, Z_init=None):
+    """Solve the Lasso for every row of ``X`` by coordinate descent.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    D : ndarray of shape (n_atoms, n_features)
+        Dictionary; zero atoms are allowed and get zero codes.
+    lmbd : float
+        Regularization, ``>= 0``.
+    tol : float, default=1e-4
+        A sample's codes stop after a sweep in which no coordinate moved by
+        more than ``tol`` times its largest code entry: on the default
+        problem, a loss within 3e-8 of the exact one from a random
+        dictionary (the worst case, dense codes) and 1e-9 at the truth.
+    max_sweeps : int, default=1000
+        Maximum number of sweeps over the atoms, per sample.
+    Z_init : ndarray of shape (n_samples, n_atoms) or None
+        Warm start; zeros when None.
+
+    Returns
+    -------
+    Z : ndarray of shape (n_samples, n_atoms)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    D = check_dictionary(D, n_features=X.shape[1])
+    if lmbd < 0:
+        raise ValueError(f"lmbd must be >= 0, got {lmbd}.")
+    if not tol >= 0:
+        raise ValueError(f"tol must be >= 0, got {tol}.")
+    G = np.ascontiguousarray(D @ D.T)
+    DX = np.ascontiguousarray(X @ D.T)
+    Z = (np.zeros_like(DX) if Z_init is None
+         else np.array(Z_init, dtype=np.float64, order="C", copy=True))
+    if Z.shape != DX.shape:
+        raise ValueError(f"Z_init must be of shape {DX.shape}, got {Z.shape}.")
+    return _coordinate_descent(DX, G, float(lmbd), Z, float(tol),
+                               int(max_sweeps))

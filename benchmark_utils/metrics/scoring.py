@@ -10,7 +10,7 @@ call.
 """
 import numpy as np
 
-from benchmark_utils.coding.lasso import lasso_loss, sparse_encode_fista
+from benchmark_utils.coding.lasso import lasso_loss, sparse_encode_cd
 from benchmark_utils.learning.atoms import (
     atoms_to_images,
     normalize_atoms,
@@ -46,13 +46,14 @@ class DictionaryScorer:
         Shape of an atom seen as an image (``patches``): the atoms are then
         returned as 8-bit images, for the "Learned atoms" view.
     tol : float
-        Stopping tolerance of the shared Lasso solver on the relative change
-        of the codes (``docs/verdicts.md`` says how it was chosen).
+        Stopping tolerance of the Lasso coordinate descent
+        (:func:`~benchmark_utils.coding.lasso.sparse_encode_cd`): the largest
+        step of a sweep relative to the largest code entry.
     """
 
     def __init__(self, X_eval, X_test_eval, lmbd, n_atoms, D_true=None,
                  X_test_clean_eval=None, pixel_scale=1.0, atom_shape=None,
-                 tol=3e-4):
+                 tol=1e-4):
         self.X_eval, self.X_test_eval = X_eval, X_test_eval
         self.lmbd, self.n_atoms, self.D_true = lmbd, n_atoms, D_true
         self.n_features = X_eval.shape[1]
@@ -67,7 +68,7 @@ class DictionaryScorer:
         - ``recovery``, ``recovered_fraction`` (with a ground truth): mean
           matched |correlation| with the true atoms, share matched at 0.99;
         - ``loss_train``, ``loss_test``, ``generalization_gap``: the Lasso
-          loss with codes recomputed by the shared solver for ``D`` with its
+          loss with codes recomputed by coordinate descent for ``D`` with its
           atoms normalized (rescaling atoms cannot lower it);
         - ``psnr`` (with clean held-out data): the denoising score;
         - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as
@@ -85,13 +86,8 @@ class DictionaryScorer:
         D, n_invalid = sanitize_atoms(D)
         D = normalize_atoms(D)
 
-        # One Lipschitz constant for both Lasso solves.
-        lipschitz = float(np.linalg.eigvalsh(D @ D.T)[-1])
-        Z, Z_test = (
-            sparse_encode_fista(X, D, self.lmbd, tol=self.tol,
-                                lipschitz=lipschitz)
-            for X in (self.X_eval, self.X_test_eval)
-        )
+        Z, Z_test = (sparse_encode_cd(X, D, self.lmbd, tol=self.tol)
+                     for X in (self.X_eval, self.X_test_eval))
         loss_train = lasso_loss(self.X_eval, Z, D, self.lmbd)
         loss_test = lasso_loss(self.X_test_eval, Z_test, D, self.lmbd)
         scores = {}
