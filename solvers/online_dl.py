@@ -1,7 +1,7 @@
 import numpy as np
 from benchopt import BaseSolver
 
-from benchmark_utils.coding import sparse_encode_fista
+from benchmark_utils.coding import sparse_encode_cd
 from benchmark_utils.learning import (
     block_coordinate_update,
     iterate_minibatches,
@@ -13,15 +13,15 @@ from benchmark_utils.learning import (
 class Solver(BaseSolver):
     """Online dictionary learning (Mairal, Bach, Ponce and Sapiro 2009, ICML).
 
-    Algorithm 1 of the paper with its mini-batch extension, written in numpy so
-    that it can be set against SPAMS' C++ ``trainDL`` (same algorithm) on equal
-    terms. At mini-batch ``t`` (samples drawn from shuffled epochs):
+    Algorithm 1 of the paper with its mini-batch extension, written in numpy
+    (and the benchmark's compiled Lasso coordinate descent) so that it can be
+    set against SPAMS' C++ ``trainDL`` (same algorithm) on equal terms. At mini-batch ``t`` (samples drawn from shuffled epochs):
 
     1. sparse coding of the mini-batch with the Lasso
-       ``0.5 ||x - z D||^2 + lmbd ||z||_1`` (shared restarted FISTA, stopped at
-       a relative change of ``lasso_tol`` or ``lasso_max_iter`` iterations: the
-       paper solves it exactly with LARS; a loose tolerance costs nothing in
-       recovery here and is 6 times cheaper than 1e-7);
+       ``0.5 ||x - z D||^2 + lmbd ||z||_1``, by the shared coordinate descent
+       to a tolerance of ``lasso_tol`` (the paper solves it exactly with LARS;
+       at 1e-4 the loss is within about 1e-8 of the exact one, see
+       ``benchmark_utils.coding.lasso``);
     2. sufficient statistics ``A = sum z z^T`` and ``B = sum z^T x``, each
        past term weighted down at every mini-batch by the mini-batch weight
        ``beta = (theta + 1 - eta) / (theta + 1)`` of the JMLR 2010 version
@@ -55,8 +55,7 @@ class Solver(BaseSolver):
     criterion = "lasso"
     parameters = {
         "batch_size": [256],
-        "lasso_tol": [1e-3],
-        "lasso_max_iter": [30],
+        "lasso_tol": [1e-4],
     }
     test_config = {"batch_size": 64}
 
@@ -84,9 +83,7 @@ class Solver(BaseSolver):
             # shuffled epochs; the last batch of one may be shorter).
             n_pass = seen // n_samples
             seen += len(X_batch)
-            Z = sparse_encode_fista(X_batch, D, self.lmbd,
-                                    max_iter=self.lasso_max_iter,
-                                    tol=self.lasso_tol)
+            Z = sparse_encode_cd(X_batch, D, self.lmbd, tol=self.lasso_tol)
             if n_pass != current_pass:  # a new pass: drop the one before
                 A_previous, B_previous = A, B  # the previous
                 A, B = np.zeros_like(A), np.zeros_like(B)
