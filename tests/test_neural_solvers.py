@@ -156,3 +156,19 @@ def test_cuda_float32_recovers_from_close(easy_draw_1):
     D = run_solver("ddl", easy_draw_1, "close", 15, n_layers=30,
                    device="cuda", dtype="float32")
     assert recovery_score(easy_draw_1.D_true, D) >= 0.99
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_training_data_is_shared_with_numpy_and_left_intact(easy_draw_1, name):
+    # In float64 on the CPU a solver's X is the objective's array itself,
+    # not a copy (490 MiB at a million samples), and a run never writes to
+    # it; a float32 run needs its own converted copy.
+    X_before = easy_draw_1.X.copy()
+    solver = make_solver(name, easy_draw_1, "data", n_layers=5)
+    assert np.shares_memory(solver.X.numpy(), easy_draw_1.X)
+    run_callbacks(solver, 3, *easy_draw_1.D_true.shape)
+    np.testing.assert_array_equal(easy_draw_1.X, X_before)
+    single = make_solver(name, easy_draw_1, "data", n_layers=5,
+                         dtype="float32")
+    assert single.X.dtype == torch.float32
+    assert not np.shares_memory(single.X.numpy(), easy_draw_1.X)

@@ -125,7 +125,9 @@ def prepare_run(X, D_init, seed, device="cpu", dtype="auto"):
     X, D_init : tensors
     """
     device, dtype = setup_torch(seed, device, dtype)
-    X = to_tensor(X, device, dtype)
+    # The solvers only read X: on the CPU in float64 it is the objective's
+    # array itself (a copy would be 490 MiB at a million samples).
+    X = to_tensor(X, device, dtype, copy=False)
     D_init_t = to_tensor(D_init, device, dtype)
     if device.type == "cuda":
         warm_up_device(device, dtype, *D_init.shape)
@@ -151,10 +153,16 @@ def synchronized(callback, device):
     return timed_callback
 
 
-def to_tensor(array, device, dtype):
-    """Copy a numpy array to a contiguous tensor on ``device``."""
-    return torch.as_tensor(np.ascontiguousarray(array), dtype=dtype,
-                           device=device).clone()
+def to_tensor(array, device, dtype, copy=True):
+    """A numpy array as a contiguous tensor on ``device``.
+
+    With ``copy=False`` the tensor shares the array's memory when it can (a
+    contiguous float64 array to a float64 tensor on the CPU): it must then
+    be read only. Otherwise, and with ``copy=True``, it is a copy.
+    """
+    tensor = torch.as_tensor(np.ascontiguousarray(array), dtype=dtype,
+                             device=device)
+    return tensor.clone() if copy else tensor
 
 
 def to_numpy(D):
