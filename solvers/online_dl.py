@@ -15,7 +15,8 @@ class Solver(BaseSolver):
 
     Algorithm 1 of the paper with its mini-batch extension, written in numpy
     (and the benchmark's compiled Lasso coordinate descent) so that it can be
-    set against SPAMS' C++ ``trainDL`` (same algorithm) on equal terms. At mini-batch ``t`` (samples drawn from shuffled epochs):
+    set against SPAMS' C++ ``trainDL`` (same algorithm) on equal terms. At
+    mini-batch ``t`` (samples drawn from shuffled epochs):
 
     1. sparse coding of the mini-batch with the Lasso
        ``0.5 ||x - z D||^2 + lmbd ||z||_1``, by the shared coordinate descent
