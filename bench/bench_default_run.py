@@ -1,8 +1,9 @@
 """Where the wall clock of ``benchopt run .`` goes, from a cold cache.
 
-Runs the README's command (``benchopt run . --no-display --no-cache``, every
-dataset and solver at its default) in a subprocess and splits its wall clock
-into:
+Runs the README's command without its cache and its dashboard (``benchopt
+run . --no-display --no-cache --no-plot``, every dataset and solver at its
+default) in a subprocess, then ``benchopt plot`` on its results, and splits
+the wall clock into:
 
 - **start**: benchopt's import and the listing of the benchmark (every
   solver module imported: PyTorch, scikit-learn, SPAMS, SPORCO), measured by

@@ -46,16 +46,11 @@ from benchmark_utils.runtime.threads import (  # noqa: E402
 P1 = dict(n_features=64, n_atoms=128, n_samples=20000, n_test=2000, sparsity=4,
           snr=30.0)
 TARGET = 0.99
-# The simulated dataset's defaults: the problem of `benchopt run .`.
-DEFAULT = dict(n_features=20, n_atoms=30, n_samples=2000, n_test=500,
-               sparsity=3, snr=30.0)
-
-
-def objective_samples():
-    return Benchmark(".").get_benchmark_objective().n_eval_samples
 
 
 def load_p1(seed=0, params=P1):
+    """P1, or the simulated dataset with ``params`` (``{}``: its defaults,
+    the problem of ``benchopt run .``), as benchopt loads it."""
     bench = Benchmark(".")
     Dataset, = bench.check_dataset_patterns(["simulated"], class_only=True)
     dataset = Dataset.get_instance(**params)
@@ -185,9 +180,9 @@ def main():
     apply_thread_policy()  # one thread unless DICTREC_N_THREADS says otherwise
     warnings.simplefilter("ignore", ConvergenceWarning)
 
-    print(f"the Lasso on {objective_samples()} evaluation samples "
-          "(best of 5):")
-    default, default_data = load_p1(params=DEFAULT)
+    default, default_data = load_p1(params={})
+    print(f"the Lasso on the {default.scorer.X_eval.shape[0]} training "
+          "samples of the evaluation (best of 5):")
     lasso_solvers("default", default, default_data["D_true"])
     objective, data = load_p1()
     lasso_solvers("P1", objective, data["D_true"])

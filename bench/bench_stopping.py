@@ -145,10 +145,10 @@ def contract_table(df, rule, budget=None):
             end = curve["time"].iloc[-1]
             # The objective records whether the budget ended the run; the
             # solver time is below the budget, which counts evaluations too.
-            spent = curve.get("objective_budget_spent")
-            ended_early = (spent is not None and not bool(spent.iloc[-1])
-                           if spent is not None else
-                           budget is not None and end < 0.5 * budget)
+            if "objective_budget_spent" in curve:
+                ended_early = not curve["objective_budget_spent"].iloc[-1]
+            else:
+                ended_early = budget is not None and end < 0.5 * budget
             stopped_at = (f"{'solver ended' if ended_early else 'budget'} "
                           f"({end:.1f} s)")
         else:

@@ -73,6 +73,15 @@ def lasso_loss(X, Z, D, lmbd):
     )
 
 
+def _check_lasso_inputs(X, D, lmbd):
+    """``X`` as float64 and ``D`` checked against it; ``lmbd >= 0``."""
+    X = np.asarray(X, dtype=np.float64)
+    D = check_dictionary(D, n_features=X.shape[1])
+    if lmbd < 0:
+        raise ValueError(f"lmbd must be >= 0, got {lmbd}.")
+    return X, D
+
+
 def sparse_encode_fista(X, D, lmbd, max_iter=300, tol=1e-7, Z_init=None,
                         lipschitz=None):
     """Solve the Lasso for every row of ``X`` with restarted FISTA.
@@ -98,10 +107,7 @@ def sparse_encode_fista(X, D, lmbd, max_iter=300, tol=1e-7, Z_init=None,
     -------
     Z : ndarray of shape (n_samples, n_atoms)
     """
-    X = np.asarray(X, dtype=np.float64)
-    D = check_dictionary(D, n_features=X.shape[1])
-    if lmbd < 0:
-        raise ValueError(f"lmbd must be >= 0, got {lmbd}.")
+    X, D = _check_lasso_inputs(X, D, lmbd)
     G = D @ D.T
     if lipschitz is None:
         lipschitz = float(np.linalg.eigvalsh(G)[-1]) if G.size else 0.0
@@ -214,10 +220,7 @@ def sparse_encode_cd(X, D, lmbd, tol=1e-4, max_sweeps=1000, Z_init=None):
     -------
     Z : ndarray of shape (n_samples, n_atoms)
     """
-    X = np.asarray(X, dtype=np.float64)
-    D = check_dictionary(D, n_features=X.shape[1])
-    if lmbd < 0:
-        raise ValueError(f"lmbd must be >= 0, got {lmbd}.")
+    X, D = _check_lasso_inputs(X, D, lmbd)
     if not tol >= 0:
         raise ValueError(f"tol must be >= 0, got {tol}.")
     G = np.ascontiguousarray(D @ D.T)

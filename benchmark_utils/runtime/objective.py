@@ -104,8 +104,9 @@ def once_per_problem(compute, *arrays, **params):
     (27 of its 28 runs' worth of them in ``benchopt run .`` recomputed the
     same numbers). The last 64 problems are kept.
     """
-    digest = hashlib.blake2b(repr((getattr(compute, "__qualname__", compute),
-                                   sorted(params.items()))).encode())
+    name = (getattr(compute, "__module__", None),
+            getattr(compute, "__qualname__", repr(compute)))
+    digest = hashlib.blake2b(repr((name, sorted(params.items()))).encode())
     for array in arrays:
         array = np.ascontiguousarray(array)
         digest.update(repr((array.shape, array.dtype.str)).encode())
