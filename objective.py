@@ -10,6 +10,10 @@ from benchmark_utils.metrics import (
     lasso_recovery_ceiling,
     omp_recovery_ceiling,
 )
+from benchmark_utils.metrics.theory import (
+    initialization_conditions,
+    penalty_conditions,
+)
 from benchmark_utils.runtime.objective import (
     BenchmarkObjective,
     once_per_problem,
@@ -29,7 +33,8 @@ class Objective(BenchmarkObjective):
       matched at |correlation| >= 0.99;
     - ``loss_train`` / ``loss_test``: the Lasso objective
       ``0.5 ||x - z D||^2 + lmbd ||z||_1`` averaged over samples, with codes
-      recomputed by one shared solver (restarted FISTA) for ``D`` with its atoms
+      recomputed by one shared solver (compiled coordinate descent,
+      ``benchmark_utils.coding.sparse_encode_cd``) for ``D`` with its atoms
       normalized, so that rescaling atoms cannot lower it; ``generalization_gap``
       is their difference;
     - ``psnr`` (datasets with clean held-out data, such as ``patches``): the
@@ -48,7 +53,10 @@ class Objective(BenchmarkObjective):
       ``data_recovery_oracle`` (least squares with the true codes, from the
       dataset), ``data_ceiling_lasso`` (the Lasso criterion's stationary
       point near ``D_true``, with this ``lmbd``) and ``data_ceiling_omp`` (the
-      OMP and least-squares fixed point at ``n_nonzeros``);
+      OMP and least-squares fixed point at ``n_nonzeros``), and the
+      conditions of the recovery theorems (``data_theory_*``, 1 where the
+      problem satisfies one; ``benchmark_utils.metrics.theory`` and
+      ``docs/theory.md``), those on ``lmbd`` and on ``D_init`` included;
     - ``criterion``: the criterion the solver optimizes (``lasso``, ``omp``
       or ``none``), whose ceiling splits its error (the "Error budget" view);
     - what reproduces the result (``benchmark_utils.runtime.provenance``): package
@@ -170,6 +178,13 @@ class Objective(BenchmarkObjective):
                 self.properties["ceiling_omp"] = once_per_problem(
                     omp_recovery_ceiling, X_eval, D_true,
                     n_nonzeros=n_nonzeros)
+            # The conditions of the recovery theorems that need lmbd or the
+            # initial dictionary (the dataset reports the others).
+            self.properties.update(penalty_conditions(self.properties,
+                                                      self.lmbd))
+            if n_nonzeros is not None:
+                self.properties.update(initialization_conditions(
+                    self.D_init, D_true, n_nonzeros))
 
     def _subsample(self, n, rng):
         """Indices of the evaluation subset: all rows, or n_eval_samples."""

@@ -1,4 +1,5 @@
-"""Restricted isometry estimates: sampled lower bound and coherence upper bound."""
+"""Restricted isometry estimates and the cumulative coherence: the sampled lower
+bound, the coherence and Babel upper bounds."""
 from itertools import combinations
 
 import numpy as np
@@ -7,9 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmark_utils.metrics import (
+    cumulative_coherence,
     mutual_coherence,
     rip_coherence_bound,
     rip_lower_bound,
+    rip_upper_bound,
 )
 
 
@@ -104,3 +107,82 @@ def test_invalid_arguments(kwargs, match):
     D = np.random.default_rng(0).standard_normal((10, 5))
     with pytest.raises(ValueError, match=match):
         rip_lower_bound(D, **kwargs)
+
+
+def brute_force_babel(D, s):
+    """mu_1(s) by visiting every atom and every set of s other atoms."""
+    D = D / np.linalg.norm(D, axis=1, keepdims=True)
+    G = np.abs(D @ D.T)
+    best = 0.0
+    for i in range(D.shape[0]):
+        others = [j for j in range(D.shape[0]) if j != i]
+        for S in combinations(others, s):
+            best = max(best, G[i, list(S)].sum())
+    return best
+
+
+@pytest.mark.parametrize("n_atoms, n_features, s",
+                         [(6, 4, 1), (6, 4, 3), (7, 3, 5), (5, 5, 4)])
+def test_cumulative_coherence_is_the_exhaustive_maximum(n_atoms, n_features, s):
+    D = np.random.default_rng(7).standard_normal((n_atoms, n_features))
+    assert cumulative_coherence(D, s) == pytest.approx(
+        brute_force_babel(D, s), abs=1e-12)
+
+
+def test_cumulative_coherence_known_values():
+    # Orthonormal atoms: no atom resembles another.
+    Q, _ = np.linalg.qr(np.random.default_rng(8).standard_normal((9, 9)))
+    assert cumulative_coherence(Q, 8) < 1e-12
+    # Three equiangular unit vectors of the plane (|<d_i, d_j>| = 1/2):
+    # mu_1(1) = 1/2, mu_1(2) = 1.
+    angles = np.array([0.0, 2 * np.pi / 3, 4 * np.pi / 3])
+    D = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    assert cumulative_coherence(D, 0) == 0.0
+    assert cumulative_coherence(D, 1) == pytest.approx(0.5)
+    assert cumulative_coherence(D, 2) == pytest.approx(1.0)
+    # One atom correlated with all others, the others orthogonal: the
+    # Babel function grows with s where the coherence does not.
+    D = np.vstack([np.eye(4), np.full(4, 0.5)])
+    assert mutual_coherence(D) == pytest.approx(0.5)
+    assert cumulative_coherence(D, 3) == pytest.approx(1.5)
+
+
+def test_cumulative_coherence_rejects_bad_sizes():
+    D = np.random.default_rng(9).standard_normal((5, 3))
+    for s in (-1, 5, 2.0, True):
+        with pytest.raises(ValueError, match="s must be an integer"):
+            cumulative_coherence(D, s)
+
+
+@settings(deadline=None, max_examples=25)
+@given(n_features=st.integers(2, 12), extra=st.integers(0, 20),
+       s=st.integers(2, 6), seed=st.integers(0, 2 ** 16))
+def test_babel_bound_sits_between_the_sampled_bound_and_the_coherence_bound(
+        n_features, extra, s, seed):
+    n_atoms = max(s, n_features + extra)
+    D = np.random.default_rng(seed).standard_normal((n_atoms, n_features))
+    upper = rip_upper_bound(D, s)
+    assert rip_lower_bound(D, s, n_supports=200, random_state=seed) \
+        <= upper + 1e-12
+    assert upper <= rip_coherence_bound(D, s) + 1e-12
+    # mu_1 is subadditive in s and at most s mu.
+    assert cumulative_coherence(D, s - 1) <= (s - 1) * mutual_coherence(D) \
+        + 1e-12
+
+
+@pytest.mark.parametrize("n_atoms, n_features, s", [(6, 4, 2), (7, 5, 3), (8, 3, 4)])
+def test_upper_bound_holds_against_the_exact_constant(n_atoms, n_features, s):
+    D = np.random.default_rng(10).standard_normal((n_atoms, n_features))
+    assert brute_force_delta(D, s) <= rip_upper_bound(D, s) + 1e-12
+
+
+def test_spectral_bound_takes_over_for_large_supports():
+    # 40 atoms in dimension 4: mu_1(s - 1) is far above 1 for s = 30, while
+    # delta_s <= ||D||^2 - 1 (the Gram block's largest eigenvalue is at most
+    # the whole Gram's; the smallest is at least 0).
+    D = np.random.default_rng(11).standard_normal((40, 4))
+    D /= np.linalg.norm(D, axis=1, keepdims=True)
+    spectral = np.linalg.norm(D, 2) ** 2 - 1
+    assert cumulative_coherence(D, 29) > spectral
+    assert rip_upper_bound(D, 30) == pytest.approx(spectral)
+    assert rip_lower_bound(D, 30) <= spectral + 1e-12

@@ -19,9 +19,13 @@ import pytest
 from benchopt.benchmark import Benchmark
 from benchopt.results import read_results
 
-from benchmark_utils.results.figures import available_figures
+from benchmark_utils.results.figures import (
+    available_figures,
+    phase_transition_figure,
+)
 from benchmark_utils.results.studies import (
     MEASURED_COHERENCE,
+    condition_grid,
     final_runs,
     group_labels,
     score_curves,
@@ -107,6 +111,40 @@ def test_success_grid_counts_runs(grid_run):
                                           MEASURED_COHERENCE]):
             assert grid["rate"].loc[s, c] == pytest.approx(ok[cell.index].mean())
             assert grid["cut"].loc[s, c] == cell["cut"].sum()
+
+
+def test_theory_is_drawn_where_its_condition_changes(grid_run):
+    """The coherence condition s < (1 + 1/mu) / 2, per cell, from the
+    measured coherence of each run's problem; drawn as a line on the map."""
+    from matplotlib.collections import LineCollection
+
+    runs = final_runs(grid_run)
+    grids = condition_grid(runs, MEASURED_COHERENCE, "sparsity",
+                           ["theory_coherence", "theory_babel", "no_such"])
+    assert set(grids) == {"theory_coherence", "theory_babel"}
+    holds = (runs["p_dataset_sparsity"]
+             < (1 + 1 / runs["objective_data_coherence"]) / 2)
+    expected = holds.groupby([runs["p_dataset_sparsity"],
+                              runs[MEASURED_COHERENCE]]).mean().unstack()
+    pd.testing.assert_frame_equal(grids["theory_coherence"], expected,
+                                  check_names=False, check_dtype=False)
+    # 1 nonzero is covered at both coherences, 5 at neither: one boundary
+    # between the two rows, drawn in every panel.
+    assert grids["theory_coherence"].loc[1].tolist() == [1.0, 1.0]
+    assert grids["theory_coherence"].loc[5].tolist() == [0.0, 0.0]
+    fig = phase_transition_figure(runs, MEASURED_COHERENCE, "sparsity")
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 2
+    for ax in panels:
+        lines = [c for c in ax.collections if isinstance(c, LineCollection)]
+        assert lines and all(len(c.get_segments()) == 2 for c in lines[:1])
+    legend = fig.legends[0].get_texts()
+    assert any("Tropp 2004" in t.get_text() for t in legend)
+    # Without theory: no line.
+    bare = phase_transition_figure(runs, MEASURED_COHERENCE, "sparsity",
+                                   theory=False)
+    assert not any(isinstance(c, LineCollection) for ax in bare.axes
+                   if ax.images for c in ax.collections)
 
 
 def test_phase_transition_plot(grid_run, plots):

@@ -206,13 +206,22 @@ def test_properties_are_named_floats():
                      outlier_fraction=0.1, random_state=0)
     expected = {"coherence", "welch_bound", "rip_s", "delta_s_lower",
                 "delta_s_upper", "sparsity", "snr", "outlier_fraction",
-                "chance_floor", "recovery_oracle"}
+                "chance_floor", "recovery_oracle", "amplitude_min",
+                # the theorems' conditions (tests/test_theory.py)
+                "coherence_s_max", "theory_coherence", "babel_sum",
+                "theory_babel", "lasso_babel", "lasso_s_max", "lasso_lmbd_max",
+                "lasso_n_samples", "theory_lasso_samples", "agm_s_max",
+                "theory_agm_sparsity", "agm_n_samples", "theory_agm_samples",
+                "agmm_s_max", "theory_agmm_initialization"}
     assert set(p.properties) == expected
     assert all(type(v) is float for v in p.properties.values())
     props = p.properties
     assert props["coherence"] == pytest.approx(0.25)
     assert props["rip_s"] == 3.0  # round(0.1 * 32)
     assert props["delta_s_lower"] <= props["delta_s_upper"] + 1e-12
+    # The Babel bound mu_1(2): for Dirac-Hadamard (16 x 32), the two largest
+    # |correlations| of an atom with others are both 1/4 = mu, so it meets
+    # the coherence bound (s - 1) mu.
     assert props["delta_s_upper"] == pytest.approx(2 * 0.25)
     assert props["sparsity"] == pytest.approx(np.count_nonzero(p.Z_true) / 300)
 

@@ -2,7 +2,7 @@
 
 ``recovery`` (matching up to permutation and sign: :func:`recovery_score`,
 :func:`recovered_fraction`, :func:`chance_floor`), ``properties`` (mutual
-coherence, Welch bound, RIP bounds), ``denoising`` (PSNR) and ``scoring``
+and cumulative coherence, Welch bound, RIP bounds), ``denoising`` (PSNR) and ``scoring``
 (:class:`DictionaryScorer`, every column the objective reports for one
 dictionary). May import ``coding``, ``learning.atoms`` and the shared modules;
 never benchopt.
@@ -14,9 +14,11 @@ from benchmark_utils.metrics.ceilings import (
 )
 from benchmark_utils.metrics.denoising import psnr
 from benchmark_utils.metrics.properties import (
+    cumulative_coherence,
     mutual_coherence,
     rip_coherence_bound,
     rip_lower_bound,
+    rip_upper_bound,
     welch_bound,
 )
 from benchmark_utils.metrics.recovery import (
@@ -29,8 +31,10 @@ from benchmark_utils.metrics.recovery import (
 from benchmark_utils.metrics.scoring import DictionaryScorer
 
 __all__ = [
-    "DictionaryScorer", "lasso_recovery_ceiling", "omp_recovery_ceiling",
+    "DictionaryScorer", "cumulative_coherence", "lasso_recovery_ceiling",
+    "omp_recovery_ceiling",
     "oracle_recovery", "RECOVERED_THRESHOLD", "chance_floor",
     "matched_correlations", "mutual_coherence", "psnr", "recovered_fraction",
-    "recovery_score", "rip_coherence_bound", "rip_lower_bound", "welch_bound",
+    "recovery_score", "rip_coherence_bound", "rip_lower_bound", "rip_upper_bound",
+    "welch_bound",
 ]

@@ -1,4 +1,5 @@
-"""Properties of a dictionary: mutual coherence, Welch bound, RIP bounds.
+"""Properties of a dictionary: mutual and cumulative coherence, Welch bound,
+RIP bounds.
 
 Every function takes a dictionary with atoms as rows, ``(n_atoms, n_features)``,
 and normalizes the rows itself. These describe the *true* dictionary of a
@@ -124,12 +125,51 @@ def rip_lower_bound(D, s, n_supports=1000, random_state=0):
     return max(delta, 0.0)
 
 
+def cumulative_coherence(D, s):
+    """Cumulative coherence (Babel function) ``mu_1(s)`` of the rows of ``D``.
+
+    ``mu_1(s) = max_i max_{|S| = s, i not in S} sum_{j in S} |<d_i, d_j>|``
+    (Tropp, "Greed is good", IEEE TIT 2004; Donoho and Elad, PNAS 2003):
+    how much ``s`` other atoms can together resemble one atom.
+    Computed exactly: for each atom, the sum of the ``s`` largest
+    ``|<d_i, d_j>|``, ``j != i``, then the largest of these sums.
+    ``mu_1(1)`` is the mutual coherence and ``mu_1(s) <= s mu``.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n_atoms, n_features)
+        Rows are normalized first.
+    s : int
+        Number of other atoms, in ``[0, n_atoms - 1]``.
+
+    Returns
+    -------
+    mu_1 : float
+        In ``[0, s]``; 0 for ``s = 0``.
+    """
+    D = normalize_atoms(check_dictionary(D))
+    n_atoms = D.shape[0]
+    if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not (
+            0 <= s <= n_atoms - 1):
+        raise ValueError(
+            f"s must be an integer in [0, n_atoms - 1 = {n_atoms - 1}], got {s!r}.")
+    if s == 0:
+        return 0.0
+    G = np.abs(D @ D.T)
+    np.fill_diagonal(G, 0.0)
+    # The s largest entries of each row (the zeroed diagonal is never among
+    # them unless they are zeros too, which does not change the sum).
+    largest = -np.partition(-G, s - 1, axis=1)[:, :s]
+    return float(largest.sum(axis=1).max())
+
+
 def rip_coherence_bound(D, s):
     """Upper bound ``(s - 1) mu`` on ``delta_s`` from the mutual coherence ``mu``.
 
     By Gershgorin's theorem every eigenvalue of ``D_S D_S^T`` lies within
     ``(s - 1) mu`` of 1 for unit-norm atoms. The bound exceeds 1 (and says
-    nothing) as soon as ``s > 1 + 1 / mu``.
+    nothing) as soon as ``s > 1 + 1 / mu``. :func:`rip_upper_bound` is never
+    looser.
 
     Parameters
     ----------
@@ -143,3 +183,38 @@ def rip_coherence_bound(D, s):
     """
     s = check_positive_int(s, "s")
     return float((s - 1) * mutual_coherence(D))
+
+
+def rip_upper_bound(D, s):
+    """The tightest of the known cheap upper bounds on ``delta_s``.
+
+    - the Babel bound ``mu_1(s - 1)`` (:func:`cumulative_coherence`): by
+      Gershgorin's theorem on the Gram block ``D_S D_S^T`` of unit-norm atoms,
+      each eigenvalue is within the largest off-diagonal row sum of 1, and a
+      row of the block sums ``s - 1`` correlations of one atom with others
+      (the argument of Tropp, "Greed is good", 2004); never above
+      ``(s - 1) mu``;
+    - the spectral bound ``max(1, ||D||_2^2 - 1)``: the Gram block is positive
+      semi-definite (``1 - lambda_min <= 1``) and its largest eigenvalue is at
+      most that of the whole Gram ``D D^T``; it is the tighter one only where
+      the Babel bound is above 1, where ``delta_s`` is large anyway.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n_atoms, n_features)
+        Rows are normalized first.
+    s : int
+        Support size, in ``[1, n_atoms]``.
+
+    Returns
+    -------
+    bound : float
+        At least the true ``delta_s``, at most ``(s - 1) mu``.
+    """
+    D = normalize_atoms(check_dictionary(D))
+    s = check_positive_int(s, "s")
+    if s > D.shape[0]:
+        raise ValueError(f"s must be in [1, n_atoms={D.shape[0]}], got {s}.")
+    babel = cumulative_coherence(D, s - 1)
+    spectral = max(1.0, float(np.linalg.norm(D, 2)) ** 2 - 1.0)
+    return min(babel, spectral)

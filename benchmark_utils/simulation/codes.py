@@ -51,6 +51,20 @@ def check_amplitude_law(distribution, amplitude_range=(1.0, 2.0)):
         )
 
 
+def amplitude_min(distribution, amplitude_range=(1.0, 2.0)):
+    """Smallest magnitude a nonzero of the law can take: 0 for Gaussian
+    amplitudes (not bounded away from 0), 1 for Rademacher, ``a`` for
+    uniform magnitudes in ``amplitude_range = (a, b)``. The recovery
+    theorems that need nonzeros bounded away from 0 read it
+    (:mod:`benchmark_utils.metrics.theory`)."""
+    check_amplitude_law(distribution, amplitude_range)
+    if distribution == "gaussian":
+        return 0.0
+    if distribution == "rademacher":
+        return 1.0
+    return float(amplitude_range[0])
+
+
 def _amplitudes(size, distribution, amplitude_range, rng):
     if distribution == "gaussian":
         return rng.standard_normal(size)

@@ -7,7 +7,8 @@ by :func:`check_problem_parameters`:
    training and held-out signals from their sparse codes (:mod:`.codes`);
 2. :func:`_corrupt`: Gaussian noise at the asked SNR, then the outliers;
 3. :func:`_measure`: what was actually produced (coherence, Welch bound, RIP
-   estimates, realized sparsity and SNR, share of outliers, chance floor).
+   estimates, realized sparsity and SNR, share of outliers, chance floor,
+   the conditions of the recovery theorems).
 
 Every step draws from its own streams spawned from ``random_state``, so that the
 same int gives the same bits in any process, whatever the number of threads.
@@ -21,14 +22,16 @@ import numpy as np
 from benchmark_utils.metrics.ceilings import oracle_recovery
 from benchmark_utils.metrics.properties import (
     mutual_coherence,
-    rip_coherence_bound,
     rip_lower_bound,
+    rip_upper_bound,
     welch_bound,
 )
 from benchmark_utils.metrics.recovery import chance_floor
+from benchmark_utils.metrics.theory import problem_conditions
 from benchmark_utils.runtime.threads import generation_threads
 from benchmark_utils.simulation.codes import (
     CHUNK_ROWS,
+    amplitude_min,
     check_amplitude_law,
     check_sparsity,
     draw_codes_sparse,
@@ -228,17 +231,20 @@ def _measure(X, D_true, Z_true, outliers, clean_energy, noise_energy,
              params):
     """Step 3: the properties of what was produced, as floats."""
     s = rip_sparsity(params["sparsity"], params["n_atoms"])
+    smallest = amplitude_min(params["distribution"], params["amplitude_range"])
     return dict(
         coherence=mutual_coherence(D_true),
         welch_bound=welch_bound(params["n_features"], params["n_atoms"]),
         rip_s=float(s),
         delta_s_lower=rip_lower_bound(D_true, s),
-        delta_s_upper=rip_coherence_bound(D_true, s),
+        delta_s_upper=rip_upper_bound(D_true, s),
         sparsity=float(Z_true.getnnz() / params["n_samples"]),
         snr=realized_snr(clean_energy, noise_energy),
         outlier_fraction=float(outliers.sum() / params["n_samples"]),
         chance_floor=chance_floor(D_true),
         recovery_oracle=oracle_recovery(X, Z_true, D_true),
+        amplitude_min=smallest,
+        **problem_conditions(D_true, s, params["n_samples"], smallest),
     )
 
 
@@ -300,7 +306,10 @@ def make_problem(n_samples, n_features, n_atoms, sparsity, n_test=1000, snr=30.0
           ``max(1, round(p K))`` for a Bernoulli rate ``p``);
           ``delta_s_lower``: lower bound on the RIP constant ``delta_s`` from
           1000 sampled supports (:func:`~benchmark_utils.metrics.rip_lower_bound`);
-          ``delta_s_upper``: the coherence bound ``(s - 1) mu``;
+          ``delta_s_upper``: the tightest cheap upper bound, the Babel bound
+          ``mu_1(s - 1)`` or the spectral bound ``max(1, ||D||^2 - 1)``
+          (:func:`~benchmark_utils.metrics.rip_upper_bound`), never above
+          the coherence bound ``(s - 1) mu``;
         - ``sparsity``: mean number of nonzeros per training code;
         - ``snr``: realized on the inlier training samples, in dB (inf when
           noiseless);
@@ -309,7 +318,14 @@ def make_problem(n_samples, n_features, n_atoms, sparsity, n_test=1000, snr=30.0
         - ``recovery_oracle``: recovery of the least-squares dictionary fitted
           with the true codes on the training set (outliers included), what
           the noise and the sample size allow any method
-          (:func:`~benchmark_utils.metrics.oracle_recovery`).
+          (:func:`~benchmark_utils.metrics.oracle_recovery`);
+        - ``amplitude_min``: the smallest magnitude of a nonzero (0 for
+          Gaussian amplitudes);
+        - the conditions of the recovery theorems on this problem
+          (:func:`~benchmark_utils.metrics.theory.problem_conditions`):
+          ``theory_*`` flags (1.0 where the condition holds) and the
+          quantities they compare (``coherence_s_max``, ``babel_sum``,
+          ``lasso_*``, ``agm_*``, ``agmm_s_max``), see ``docs/theory.md``.
     """
     params = _validated(n_samples, n_features, n_atoms, sparsity, n_test, snr,
                         kind, coherence, distribution, amplitude_range,
