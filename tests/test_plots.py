@@ -23,9 +23,9 @@ from benchmark_utils.results.figures import (
     available_figures,
     phase_transition_figure,
 )
+from benchmark_utils.results.maps import condition_grid
 from benchmark_utils.results.studies import (
     MEASURED_COHERENCE,
-    condition_grid,
     final_runs,
     group_labels,
     score_curves,

@@ -8,24 +8,22 @@ by their budget while still progressing).
 """
 import numpy as np
 
-from benchmark_utils.metrics.theory import CONDITIONS
 from benchmark_utils.results.budget import (
     ORACLE,
     error_budget_figure,
     error_budget_map_figure,
 )
+from benchmark_utils.results.maps import phase_transition_figure
 from benchmark_utils.results.studies import (
     BAND,
     MEASURED_COHERENCE,
     RECOVERY,
     SUCCESS_CRITERIA,
-    condition_grid,
     curve_over,
     final_runs,
     group_labels,
     has_recovery,
     loss_path,
-    success_grid,
     swept_quantities,
     time_to_recovery,
     varying,
@@ -94,140 +92,6 @@ def _fmt(value):
     if isinstance(value, (float, np.floating)):
         return f"{value:g}"
     return str(value)
-
-
-# Colours of the theorems' boundaries over the viridis heat maps, in the
-# order of benchmark_utils.metrics.theory.CONDITIONS.
-CONDITION_COLOURS = ("tab:red", "magenta", "tab:orange", "sienna", "cyan",
-                     "black", "tab:brown", "tab:gray", "tab:olive")
-
-
-def _condition_edges(holds):
-    """Segments, in cell coordinates, of the edges between a cell where a
-    condition holds and a neighbour where it does not (NaN: no run)."""
-    segments = []
-    n_rows, n_cols = holds.shape
-    for i in range(n_rows):
-        for j in range(n_cols):
-            if np.isnan(holds[i, j]):
-                continue
-            if j + 1 < n_cols and not np.isnan(holds[i, j + 1]) \
-                    and holds[i, j] != holds[i, j + 1]:
-                segments.append([(j + 0.5, i - 0.5), (j + 0.5, i + 0.5)])
-            if i + 1 < n_rows and not np.isnan(holds[i + 1, j]) \
-                    and holds[i, j] != holds[i + 1, j]:
-                segments.append([(j - 0.5, i + 0.5), (j + 0.5, i + 0.5)])
-    return segments
-
-
-def _draw_conditions(ax, runs, x, y, rate):
-    """Draw on a heat map where each theorem's condition holds (in at least
-    half the problems of a cell): a solid line for a proven boundary, a
-    dashed one for a scaling with its constant set to 1. Returns, per
-    condition drawn or not, ``(condition, colour, n_cells_holding,
-    n_cells)`` for the legend."""
-    from matplotlib.collections import LineCollection
-
-    grids = condition_grid(runs, x, y, [c.key for c in CONDITIONS])
-    drawn = []
-    for k, (condition, colour) in enumerate(zip(CONDITIONS,
-                                                CONDITION_COLOURS)):
-        if condition.key not in grids:
-            continue
-        share = grids[condition.key].reindex(index=rate.index,
-                                             columns=rate.columns)
-        values = share.to_numpy(dtype=float)
-        holds = np.where(np.isnan(values), np.nan, (values >= 0.5) * 1.0)
-        # Conditions that share an edge are drawn side by side.
-        offset = 0.06 * (k - (len(CONDITIONS) - 1) / 2) / 2
-        segments = [[(a + offset, b + offset) for a, b in seg]
-                    for seg in _condition_edges(holds)]
-        if segments:
-            ax.add_collection(LineCollection(
-                segments, colors=colour, linewidths=2.2,
-                linestyles="solid" if condition.proven else (0, (3, 2))))
-        drawn.append((condition, colour, int(np.nansum(holds)),
-                      int(np.sum(~np.isnan(holds)))))
-    # The offsets must not widen the map.
-    ax.set_xlim(-0.5, rate.shape[1] - 0.5)
-    ax.set_ylim(-0.5, rate.shape[0] - 0.5)
-    return drawn
-
-
-def _conditions_legend(fig, drawn):
-    """One legend line per condition: its inequality, its source, whether it
-    is proven or a scaling, and in how many cells it holds."""
-    from matplotlib.lines import Line2D
-
-    handles, labels = [], []
-    for condition, colour, n_hold, n_cells in drawn:
-        handles.append(Line2D([], [], color=colour, linewidth=2.2,
-                              linestyle="solid" if condition.proven
-                              else (0, (3, 2))))
-        source = condition.reference.replace(" (scaling only)", "")
-        kind = "proven" if condition.proven else "scaling only, constant 1"
-        labels.append(f"{condition.label}  [{source}; {kind}]: "
-                      f"{n_hold}/{n_cells} cells")
-    fig.legend(handles, labels, loc="lower left", fontsize=7, ncol=1,
-               frameon=False, title="Theory (docs/theory.md): each line "
-               "separates the cells where the condition holds (in at least "
-               "half the problems) from the others", title_fontsize=7,
-               alignment="left")
-
-
-def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
-                            theory=True):
-    """Heat maps of the success rate, one per solver, on ``y`` x ``x``.
-
-    Each cell shows the success rate over repetitions; a cell with runs cut
-    by the budget says how many (their verdict is a lower bound). With
-    ``theory``, the boundaries of the recovery theorems' conditions
-    (``data_theory_*`` columns, :mod:`benchmark_utils.metrics.theory`) are
-    drawn over the maps, proven ones solid, scalings dashed, with a legend.
-    """
-    grids = success_grid(runs, x, y, criterion)
-    # One panel is drawn wider: the legend of the theory needs the room.
-    fig, axes = _grid(len(grids), width=7.0 if len(grids) == 1 else 4.2)
-    image = None
-    drawn = []
-    for ax, (label, grid) in zip(axes, grids.items()):
-        rate, count, cut = grid["rate"], grid["count"], grid["cut"]
-        image = ax.imshow(rate.to_numpy(dtype=float), origin="lower",
-                          cmap="viridis", vmin=0, vmax=1, aspect="auto")
-        ax.set_xticks(range(rate.shape[1]), [_fmt(v) for v in rate.columns])
-        ax.set_yticks(range(rate.shape[0]), [_fmt(v) for v in rate.index])
-        ax.set_xlabel(AXIS_LABELS.get(x, x))
-        ax.set_ylabel(AXIS_LABELS.get(y, y))
-        ax.set_title(_short(label), fontsize=10)
-        for i in range(rate.shape[0]):
-            for j in range(rate.shape[1]):
-                value = rate.iat[i, j]
-                if np.isnan(value):
-                    continue
-                text = f"{value:.2f}"
-                n_cut = cut.iat[i, j]
-                if n_cut > 0:
-                    text += f"\n{int(n_cut)}/{int(count.iat[i, j])} cut"
-                ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                        color="white" if value < 0.6 else "black")
-        if theory:
-            in_panel = group_labels(runs, exclude=(x, y)) == label
-            drawn = _draw_conditions(ax, runs[in_panel], x, y, rate)
-    fig.suptitle(f"Success rate ({criterion}, final iterate) over "
-                 f"{int(runs['idx_rep'].nunique())} repetitions\n'k/n cut': "
-                 "failed runs still progressing when their budget ended",
-                 fontsize=10)
-    if drawn:
-        _conditions_legend(fig, drawn)
-        # Room at the bottom for the legend: a line per condition.
-        fig.set_figheight(fig.get_figheight() + 0.16 * (len(drawn) + 2))
-        fig.tight_layout(rect=(0, 0.16 * (len(drawn) + 2)
-                               / fig.get_figheight(), 1, 1))
-    else:
-        fig.tight_layout()
-    if image is not None:
-        fig.colorbar(image, ax=list(axes), shrink=0.8, label="success rate")
-    return fig
 
 
 def curve_figure(runs, x, metric=RECOVERY):

@@ -257,28 +257,6 @@ def success_grid(runs, x, y, criterion="all atoms recovered"):
     return grids
 
 
-def condition_grid(runs, x, y, keys):
-    """Where the theorems' conditions hold on the grid of two swept quantities.
-
-    Returns
-    -------
-    dict
-        ``{key: frame}`` for every condition ``key`` (a ``theory_*`` property,
-        see :mod:`benchmark_utils.metrics.theory`) the runs report: the share
-        of runs of each cell (rows: values of ``y``, columns: values of ``x``)
-        whose problem satisfies it. Conditions are properties of the problem
-        (and of the initial dictionary), the same for every solver.
-    """
-    xc, yc = quantity_column(runs, x), quantity_column(runs, y)
-    grids = {}
-    for key in keys:
-        column = f"objective_data_{key}"
-        if column in runs and runs[column].notna().any():
-            grids[key] = (runs.groupby([yc, xc])[column].mean()
-                          .unstack(xc).rename_axis(index=y, columns=x))
-    return grids
-
-
 def curve_over(runs, x, metric=RECOVERY):
     """Median and quantile band of a final metric against a swept quantity.
 
