@@ -4,11 +4,17 @@ from benchmark_utils.coding import lambda_max
 from benchmark_utils.learning import (
     INIT_METHODS,
     init_dictionary,
+    normalize_atoms,
+    sanitize_atoms,
 )
 from benchmark_utils.metrics import (
     DictionaryScorer,
     lasso_recovery_ceiling,
     omp_recovery_ceiling,
+)
+from benchmark_utils.metrics.stability import (
+    replicate_skip_reason,
+    split_halves,
 )
 from benchmark_utils.metrics.theory import (
     initialization_conditions,
@@ -57,6 +63,8 @@ class Objective(BenchmarkObjective):
       conditions of the recovery theorems (``data_theory_*``, 1 where the
       problem satisfies one; ``benchmark_utils.metrics.theory`` and
       ``docs/theory.md``), those on ``lmbd`` and on ``D_init`` included;
+    - ``dictionary`` (runs with a ``replicate``): the normalized dictionary,
+      which the stability score of two replicates compares;
     - ``criterion``: the criterion the solver optimizes (``lasso``, ``omp``
       or ``none``), whose ceiling splits its error (the "Error budget" view);
     - what reproduces the result (``benchmark_utils.runtime.provenance``): package
@@ -87,6 +95,13 @@ class Objective(BenchmarkObjective):
         # DICTREC_N_THREADS environment variable, else 1. 0: all cores. See
         # benchmark_utils/runtime/threads.py.
         "n_threads": [None],
+        # A replicate of the run for the stability score (no ground truth
+        # needed, benchmark_utils.metrics.stability): "half-1" / "half-2"
+        # learn from two disjoint halves of the training set, "init-1" /
+        # "init-2" from all of it with two random initial dictionaries (the
+        # init protocol with two other seeds); "none": a plain run. Replicates
+        # keep their dictionaries in the results (the "dictionary" column).
+        "replicate": ["none"],
     }
 
     # Samples used for the losses: a fixed random subset of the training set (and
@@ -117,6 +132,10 @@ class Objective(BenchmarkObjective):
     def skip(self, X, X_test, D_true, **data):
         if data.get("skip_reason"):  # an infeasible cell of a dataset's grid
             return True, data["skip_reason"]
+        n_atoms = D_true.shape[0] if D_true is not None else data.get("n_atoms")
+        reason = replicate_skip_reason(self.replicate, len(X), n_atoms or 0)
+        if reason:
+            return True, reason
         if D_true is None and self.init == "close":
             return True, ("init='close' needs a ground-truth dictionary; this "
                           "dataset has none (use init='random' or 'data')")
@@ -140,17 +159,24 @@ class Objective(BenchmarkObjective):
                 "a dataset without D_true must give n_atoms, the size of the "
                 "dictionary to learn."
             )
+        # One seed per problem and repetition (whatever the objective's
+        # parameters): the initial dictionary every solver starts from, the
+        # samples the losses are computed on and the halves of a replicate.
+        self.seed_objective = self.get_seed(use_repetition=True)
+        rng = np.random.default_rng(self.seed_objective)
+        rng_init, rng_eval, rng_split, rng_replicate = rng.spawn(4)
+        if self.replicate.startswith("half"):
+            # The same two halves for half-1 and half-2 (the same seed).
+            halves = split_halves(len(X), rng_split)
+            X = X[halves[int(self.replicate[-1]) - 1]]
+        elif self.replicate.startswith("init"):
+            rng_init = rng_replicate.spawn(2)[int(self.replicate[-1]) - 1]
         self.X, self.X_test, self.D_true = X, X_test, D_true
         self.n_nonzeros = n_nonzeros
         self.properties = dict(properties or {})
         self.n_atoms = D_true.shape[0] if D_true is not None else int(n_atoms)
         self.lmbd = self.reg * lambda_max(X)
 
-        # One seed per problem and repetition: the initial dictionary every
-        # solver starts from, and the samples the losses are computed on.
-        self.seed_objective = self.get_seed(use_repetition=True)
-        rng = np.random.default_rng(self.seed_objective)
-        rng_init, rng_eval = rng.spawn(2)
         self.D_init = init_dictionary(
             X, self.n_atoms, self.init, D_true=D_true,
             distance=self.close_distance, random_state=rng_init,
@@ -199,6 +225,10 @@ class Objective(BenchmarkObjective):
     def score(self, D):
         scores = self.scorer(D)
         scores.update({f"data_{k}": v for k, v in self.properties.items()})
+        if self.replicate != "none":
+            # The stability score pairs the final dictionaries of the two
+            # replicates (benchmark_utils.results.stability).
+            scores["dictionary"] = normalize_atoms(sanitize_atoms(D)[0])
         return scores
 
     def get_one_result(self):

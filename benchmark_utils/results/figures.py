@@ -14,6 +14,13 @@ from benchmark_utils.results.budget import (
     error_budget_map_figure,
 )
 from benchmark_utils.results.maps import phase_transition_figure
+from benchmark_utils.results.stability import (
+    PAIRS,
+    REPLICATE,
+    has_replicates,
+    stability_figure,
+    stability_pairs,
+)
 from benchmark_utils.results.studies import (
     BAND,
     MEASURED_COHERENCE,
@@ -258,7 +265,15 @@ def atoms_images(df):
 
 
 def atoms_figure(df, runs=None):
-    """Learned atoms of every solver, with its final denoising PSNR."""
+    """Learned atoms of every solver, with its final denoising PSNR and,
+    when the results hold paired replicates, its stability (the atoms shown
+    are those of the first replicate)."""
+    stability = {}
+    if has_replicates(df):
+        pairs = stability_pairs(df)
+        stability = pairs.groupby("solver_name")["stability"].median()
+        df = df[df[REPLICATE].isin([first for first, _ in PAIRS.values()])]
+        runs = None
     items = atoms_images(df)
     fig, axes = _grid(len(items), width=3.0, height=3.4,
                       max_cols=max(1, int(np.ceil(np.sqrt(len(items))))))
@@ -268,15 +283,22 @@ def atoms_figure(df, runs=None):
         ax.imshow(grid, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         ax.axis("off")
         title = _short(label, 30)
+        mine = runs[runs["_label"] == label]
         if "objective_psnr" in runs:
-            value = runs.loc[runs["_label"] == label, "objective_psnr"].median()
-            title += f"\nPSNR {value:.2f} dB"
+            title += f"\nPSNR {mine['objective_psnr'].median():.2f} dB"
+        solvers = set(mine["solver_name"]) & set(getattr(stability, "index",
+                                                         ()))
+        if solvers:
+            title += (f", stability "
+                      f"{np.median([stability[s] for s in solvers]):.3f}")
         ax.set_title(title, fontsize=9)
     if "objective_data_psnr_noisy" in runs:
         fig.suptitle(
             f"noisy patches: {runs['objective_data_psnr_noisy'].median():.2f} "
             f"dB; all-zero codes: "
-            f"{runs['objective_data_psnr_mean_only'].median():.2f} dB",
+            f"{runs['objective_data_psnr_mean_only'].median():.2f} dB"
+            + ("; stability: the median over the pairs of split halves"
+               if len(stability) else ""),
             fontsize=10)
     fig.tight_layout()
     return fig
@@ -299,6 +321,10 @@ def available_figures(df, runs=None):
             names.append(f"recovery against {name}")
     if "objective_atoms" in df and df["objective_atoms"].notna().any():
         names.append("learned atoms")
+    if has_replicates(df):
+        # A study of replicates opens on them (on the atoms, with their
+        # stability, for data without a ground truth).
+        names.insert(1 if "learned atoms" in names else 0, "stability")
     if has_recovery(df) and ORACLE in runs:
         # With nothing swept, the run's own figure: what the data, each
         # criterion and each optimizer cost.
@@ -330,6 +356,8 @@ def study_figure(df, name=None):
         fig = curve_figure(runs, name[len("recovery against "):])
     elif name == "learned atoms":
         fig = atoms_figure(df, runs)
+    elif name == "stability":
+        fig = stability_figure(stability_pairs(df))
     elif name == "time to recovery 0.99":
         fig = time_to_recovery_figure(df, 0.99)
     elif name == "error budget":

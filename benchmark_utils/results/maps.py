@@ -95,9 +95,10 @@ def draw_conditions(ax, runs, x, y, rate):
     return drawn
 
 
-def conditions_legend(fig, drawn):
-    """One legend line per condition: its inequality, its source, whether it
-    is proven or a scaling, and in how many cells it holds."""
+def conditions_legend(ax, drawn):
+    """In the panel ``ax``, one legend entry per condition: its inequality
+    and in how many cells it holds, its source and whether it is proven or a
+    scaling."""
     from matplotlib.lines import Line2D
 
     handles, labels = [], []
@@ -107,13 +108,13 @@ def conditions_legend(fig, drawn):
                               else (0, (3, 2))))
         source = condition.reference.replace(" (scaling only)", "")
         kind = "proven" if condition.proven else "scaling only, constant 1"
-        labels.append(f"{condition.label}  [{source}; {kind}]: "
-                      f"{n_hold}/{n_cells} cells")
-    fig.legend(handles, labels, loc="lower left", fontsize=7, ncol=1,
-               frameon=False, title="Theory (docs/theory.md): each line "
-               "separates the cells where the condition holds (in at least "
-               "half the problems) from the others", title_fontsize=7,
-               alignment="left")
+        labels.append(f"{condition.label}: {n_hold}/{n_cells} cells\n"
+                      f"  {source} ({kind})")
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0, 0.74),
+              fontsize=6.5, frameon=False, alignment="left",
+              title="Theory (docs/theory.md): each line separates the cells\n"
+              "where the condition holds (in at least half the problems)\n"
+              "from the others", title_fontsize=7)
 
 
 def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
@@ -130,8 +131,9 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
     from benchmark_utils.results.figures import AXIS_LABELS, _fmt, _grid, _short
 
     grids = success_grid(runs, x, y, criterion)
-    # One panel is drawn wider: the legend of the theory needs the room.
-    fig, axes = _grid(len(grids), width=7.0 if len(grids) == 1 else 4.2)
+    # One panel per solver and one for the key (colour bar, theory legend).
+    fig, axes = _grid(len(grids) + 1)
+    key, axes = axes[-1], axes[:-1]
     image = None
     drawn = []
     for ax, (label, grid) in zip(axes, grids.items()):
@@ -161,14 +163,12 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
                  f"{int(runs['idx_rep'].nunique())} repetitions\n'k/n cut': "
                  "failed runs still progressing when their budget ended",
                  fontsize=10)
-    if drawn:
-        conditions_legend(fig, drawn)
-        # Room at the bottom for the legend: a line per condition.
-        fig.set_figheight(fig.get_figheight() + 0.16 * (len(drawn) + 2))
-        fig.tight_layout(rect=(0, 0.16 * (len(drawn) + 2)
-                               / fig.get_figheight(), 1, 1))
-    else:
-        fig.tight_layout()
+    key.axis("off")
     if image is not None:
-        fig.colorbar(image, ax=list(axes), shrink=0.8, label="success rate")
+        bar = key.inset_axes([0.05, 0.9, 0.9, 0.06])
+        fig.colorbar(image, cax=bar, orientation="horizontal",
+                     label="success rate")
+    if drawn:
+        conditions_legend(key, drawn)
+    fig.tight_layout()
     return fig
