@@ -341,3 +341,50 @@ def test_solver_labels_drop_constant_parameters():
     assert solver_labels(names) == ["ddl[n_layers=5]", "ddl[n_layers=20]",
                                     "spams"]
     assert solver_labels(names, drop=("n_layers",)) == ["ddl", "ddl", "spams"]
+
+
+@pytest.fixture(scope="module")
+def replicate_run(tmp_path_factory):
+    """Two solvers on split halves and on two inits, two problems, and a
+    patches problem on split halves: what configs/stability.yml and
+    configs/patches.yml run, small."""
+    _, df = _run(tmp_path_factory, "replicates",
+                 "-d", "simulated[n_features=8,n_atoms=12,n_samples=400,"
+                 "n_test=100]",
+                 "-d", "patches[n_samples=300,n_test=100,n_atoms=16,"
+                 "patch_size=4]",
+                 "-o", "Dictionary recovery[replicate=[half-1,half-2,init-1,"
+                 "init-2]]",
+                 *solver_args(["mod", "spams"]), "-r", "2", "--timeout", "5")
+    return df
+
+
+def test_stability_view_pairs_the_replicates(replicate_run, plots):
+    from benchmark_utils.results.stability import stability_pairs
+
+    simulated = replicate_run[replicate_run["dataset_name"].str.startswith(
+        "simulated")]
+    pairs = stability_pairs(simulated)
+    # 2 solvers x 2 problems x 2 kinds of pairs.
+    assert len(pairs) == 8
+    assert set(pairs["pair"]) == {"split halves", "two initial dictionaries"}
+    assert pairs["stability"].between(0, 1).all()
+    assert pairs["recovery"].between(0, 1).all()
+    data, _ = all_figures(plots["stability"], simulated)
+    images = next(iter(data.values()))["data"]
+    assert len(images) == 1 and images[0]["image"].ndim == 3
+    assert available_figures(simulated)[0] == "stability"
+
+
+def test_patches_figure_reports_stability(replicate_run):
+    from benchmark_utils.results.figures import atoms_figure
+
+    patches = replicate_run[replicate_run["dataset_name"].str.startswith(
+        "patches")]
+    names = available_figures(patches)
+    assert names[:2] == ["learned atoms", "stability"]
+    fig = atoms_figure(patches)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    # One panel per solver (the first half's atoms), with its stability.
+    assert len(titles) == 2
+    assert all("stability" in t for t in titles)

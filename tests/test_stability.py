@@ -143,3 +143,53 @@ def test_without_ground_truth_the_figure_shows_stability_per_solver():
     assert rank_correlations(pairs) == {}
     fig = stability_figure(pairs)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "b"]
+
+
+SMALL = dict(n_samples=400, n_test=100)
+
+
+def test_half_replicates_learn_from_two_disjoint_halves(load_problem):
+    full, data = load_problem(dataset_params=SMALL)
+    one, _ = load_problem(objective_params=dict(replicate="half-1"),
+                          dataset_params=SMALL)
+    two, _ = load_problem(objective_params=dict(replicate="half-2"),
+                          dataset_params=SMALL)
+    rows = {tuple(x) for x in data["X"]}
+    first, second = {tuple(x) for x in one.X}, {tuple(x) for x in two.X}
+    assert len(one.X) == len(two.X) == 200
+    assert first <= rows and second <= rows and not first & second
+    # The same start protocol (init=random: the same initial dictionary).
+    np.testing.assert_array_equal(one.D_init, two.D_init)
+    np.testing.assert_array_equal(one.D_init, full.D_init)
+    # Each replicate keeps its dictionary for the pairing.
+    result = one.evaluate_result(D=-2.0 * data["D_true"])
+    assert result["dictionary"].shape == data["D_true"].shape
+    np.testing.assert_allclose(np.abs(np.sum(result["dictionary"]
+                                             * data["D_true"], axis=1)), 1.0)
+    assert "dictionary" not in full.evaluate_result(D=data["D_true"])
+
+
+def test_init_replicates_start_from_two_other_dictionaries(load_problem):
+    full, data = load_problem(dataset_params=SMALL)
+    one, _ = load_problem(objective_params=dict(replicate="init-1"),
+                          dataset_params=SMALL)
+    two, _ = load_problem(objective_params=dict(replicate="init-2"),
+                          dataset_params=SMALL)
+    np.testing.assert_array_equal(one.X, data["X"])
+    assert not np.allclose(one.D_init, two.D_init)
+    assert not np.allclose(one.D_init, full.D_init)
+    # Drawn from the objective's seed: the same again.
+    again, _ = load_problem(objective_params=dict(replicate="init-2"),
+                            dataset_params=SMALL)
+    np.testing.assert_array_equal(again.D_init, two.D_init)
+
+
+def test_a_half_smaller_than_the_dictionary_is_skipped(benchmark):
+    Objective = benchmark.get_benchmark_objective()
+    objective = Objective.get_instance(replicate="half-1")
+    X = np.zeros((50, 20))
+    skip, reason = objective.skip(X=X, X_test=X, D_true=np.eye(30, 20))
+    assert skip and "25, fewer than the 30 atoms" in reason
+    skip, _ = Objective.get_instance(replicate="init-1").skip(
+        X=X, X_test=X, D_true=np.eye(30, 20))
+    assert not skip

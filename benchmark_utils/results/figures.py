@@ -268,11 +268,15 @@ def atoms_figure(df, runs=None):
     """Learned atoms of every solver, with its final denoising PSNR and,
     when the results hold paired replicates, its stability (the atoms shown
     are those of the first replicate)."""
-    stability = {}
+    stability, kind = {}, None
     if has_replicates(df):
+        # The split halves when there are some, else the two inits: the
+        # atoms of its first replicate, the median stability of its pairs.
         pairs = stability_pairs(df)
+        kind = next(k for k in PAIRS if k in set(pairs["pair"]))
+        pairs = pairs[pairs["pair"] == kind]
         stability = pairs.groupby("solver_name")["stability"].median()
-        df = df[df[REPLICATE].isin([first for first, _ in PAIRS.values()])]
+        df = df[df[REPLICATE] == PAIRS[kind][0]]
         runs = None
     items = atoms_images(df)
     fig, axes = _grid(len(items), width=3.0, height=3.4,
@@ -297,8 +301,8 @@ def atoms_figure(df, runs=None):
             f"noisy patches: {runs['objective_data_psnr_noisy'].median():.2f} "
             f"dB; all-zero codes: "
             f"{runs['objective_data_psnr_mean_only'].median():.2f} dB"
-            + ("; stability: the median over the pairs of split halves"
-               if len(stability) else ""),
+            + (f"\nstability: median over the pairs of {kind}; atoms of "
+               f"the first replicate" if kind else ""),
             fontsize=10)
     fig.tight_layout()
     return fig
@@ -321,10 +325,6 @@ def available_figures(df, runs=None):
             names.append(f"recovery against {name}")
     if "objective_atoms" in df and df["objective_atoms"].notna().any():
         names.append("learned atoms")
-    if has_replicates(df):
-        # A study of replicates opens on them (on the atoms, with their
-        # stability, for data without a ground truth).
-        names.insert(1 if "learned atoms" in names else 0, "stability")
     if has_recovery(df) and ORACLE in runs:
         # With nothing swept, the run's own figure: what the data, each
         # criterion and each optimizer cost.
@@ -333,6 +333,10 @@ def available_figures(df, runs=None):
     if has_recovery(df):
         names.append("time to recovery 0.99")
     names.append("generalization")
+    if has_replicates(df):
+        # A study of replicates opens on them (on the atoms, with their
+        # stability, for data without a ground truth).
+        names.insert(1 if names[0] == "learned atoms" else 0, "stability")
     return names
 
 
