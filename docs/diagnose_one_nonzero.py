@@ -15,8 +15,16 @@ the stopping rule, and its final dictionary is taken apart:
 - ``doubled``: true atoms matched at 0.99 by two learned atoms or more;
 - ``stray``: learned atoms at |correlation| below 0.5 with every true atom
   (fitted to noise or outliers of the clustering);
+- ``weak``: learned atoms that one-nonzero OMP gives to fewer than a quarter
+  of the mean number of samples per atom, yet to at least the 4 samples below
+  which K-SVD, MOD and altmin replace an atom
+  (``benchmark_utils.learning.atoms_to_replace``): kept by the rule;
 - ``coherence of missed``: for the missed true atoms, their largest
   |correlation| with another true atom (against the problem's mean of that).
+
+``--min-usage-share 0.25`` replays the same runs with that rule also replacing
+the atoms used by fewer than a quarter of the mean (what a relative threshold
+would change; not the benchmark's rule).
 
 Run from the repository root: ``python docs/diagnose_one_nonzero.py [--seeds 10]
 [--n-iter 300]``; prints one markdown table.
@@ -30,7 +38,9 @@ from benchopt.benchmark import Benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmark_utils.coding import lambda_max  # noqa: E402
+import benchmark_utils.learning.atoms as atoms_module  # noqa: E402
+import benchmark_utils.learning.updates as updates_module  # noqa: E402
+from benchmark_utils.coding import batch_omp, lambda_max  # noqa: E402
 from benchmark_utils.learning import init_dictionary  # noqa: E402
 from benchmark_utils.metrics import matched_correlations  # noqa: E402
 from benchmark_utils.simulation import make_problem  # noqa: E402
@@ -59,11 +69,25 @@ def run_solver(name, problem, n_iter, seed, init="random", **parameters):
     return solver.get_result()["D"]
 
 
-def anatomy(D_true, D):
+def relative_usage_rule(share):
+    """``atoms_to_replace`` that also flags the atoms used by fewer than
+    ``share`` times the mean usage."""
+    original = atoms_module.atoms_to_replace
+
+    def rule(D, Z, min_usage=4, max_correlation=0.99):
+        usage = np.count_nonzero(Z, axis=0)
+        return original(D, Z, min_usage, max_correlation) | (
+            usage < share * usage.mean())
+    return rule
+
+
+def anatomy(D_true, D, X):
     """Counts of the failure kinds of the module docstring."""
     T = D_true / np.linalg.norm(D_true, axis=1, keepdims=True)
     norms = np.linalg.norm(D, axis=1, keepdims=True)
     L = np.divide(D, norms, out=np.zeros_like(D), where=norms > 0)
+    usage = np.count_nonzero(batch_omp(X, L, 1), axis=0)
+    weak = int(np.sum((usage >= 4) & (usage < 0.25 * usage.mean())))
     C = np.abs(L @ T.T)  # learned x true
     matched = matched_correlations(T, L)
     missed = np.flatnonzero(matched < 0.99)
@@ -74,7 +98,7 @@ def anatomy(D_true, D):
     G = np.abs(T @ T.T)
     np.fill_diagonal(G, 0)
     return dict(missed=missed.size, merged=merged, doubled=doubled,
-                stray=stray, recovery=float(matched.mean()),
+                stray=stray, weak=weak, recovery=float(matched.mean()),
                 coherence_missed=(float(G.max(axis=1)[missed].mean())
                                   if missed.size else np.nan),
                 coherence_mean=float(G.max(axis=1).mean()))
@@ -89,10 +113,20 @@ def main():
     parser.add_argument("--solvers", nargs="+",
                         default=["spams", "mod", "ksvd", "altmin"])
     parser.add_argument("--init", default="random")
+    parser.add_argument("--min-usage-share", type=float, default=None)
     args = parser.parse_args()
+    if args.min_usage_share is not None:
+        rule = relative_usage_rule(args.min_usage_share)
+        for module in (atoms_module, updates_module):
+            module.atoms_to_replace = rule
+        for solver in SOLVERS.values():
+            # The solver files import the rule by name: their globals.
+            namespace = solver.run.__globals__
+            if "atoms_to_replace" in namespace:
+                namespace["atoms_to_replace"] = rule
     print("| solver | coherence | problems failed | missed atoms | merged | "
-          "doubled | stray | median recovery | max coherence of missed atoms"
-          " (all atoms) |\n|---|---|---|---|---|---|---|---|---|")
+          "doubled | stray | weak | median recovery | max coherence of missed "
+          "atoms (all atoms) |\n|---|---|---|---|---|---|---|---|---|---|")
     for name in args.solvers:
         for coherence in args.coherence:
             rows = []
@@ -102,17 +136,18 @@ def main():
                                        snr=30.0, random_state=seed)
                 D = run_solver(name, problem, args.n_iter, seed,
                                init=args.init)
-                rows.append(anatomy(problem.D_true, D))
+                rows.append(anatomy(problem.D_true, D, problem.X))
             failed = [r for r in rows if r["missed"]]
             total = {k: sum(r[k] for r in rows)
-                     for k in ("missed", "merged", "doubled", "stray")}
+                     for k in ("missed", "merged", "doubled", "stray",
+                               "weak")}
             cm = [r["coherence_missed"] for r in failed]
             cm_all = [r["coherence_mean"] for r in failed]
             coh = (f"{np.mean(cm):.2f} ({np.mean(cm_all):.2f})" if failed
                    else "-")
             print(f"| {name} | {coherence} | {len(failed)}/{len(rows)} | "
                   f"{total['missed']} | {total['merged']} | "
-                  f"{total['doubled']} | {total['stray']} | "
+                  f"{total['doubled']} | {total['stray']} | {total['weak']} | "
                   f"{np.median([r['recovery'] for r in rows]):.4f} | {coh} |",
                   flush=True)
 
