@@ -55,6 +55,14 @@ def welch_bound(n_features, n_atoms):
     return float(np.sqrt((K - n) / (n * (K - 1))))
 
 
+def check_support_size(s, n_atoms):
+    """Validate a support size: an integer in ``[1, n_atoms]``."""
+    s = check_positive_int(s, "s")
+    if s > n_atoms:
+        raise ValueError(f"s must be in [1, n_atoms={n_atoms}], got {s}.")
+    return s
+
+
 def _sample_supports(n_atoms, s, n_supports, rng):
     """``n_supports`` uniform random s-subsets of range(n_atoms), or all of them.
 
@@ -101,9 +109,7 @@ def rip_lower_bound(D, s, n_supports=1000, random_state=0):
     """
     D = normalize_atoms(check_dictionary(D))
     n_atoms = D.shape[0]
-    s = check_positive_int(s, "s")
-    if s > n_atoms:
-        raise ValueError(f"s must be in [1, n_atoms={n_atoms}], got {s}.")
+    s = check_support_size(s, n_atoms)
     n_supports = check_positive_int(n_supports, "n_supports")
     rng = check_random_state(random_state)
     supports = _sample_supports(n_atoms, s, n_supports, rng)
@@ -212,9 +218,7 @@ def rip_upper_bound(D, s):
         At least the true ``delta_s``, at most ``(s - 1) mu``.
     """
     D = normalize_atoms(check_dictionary(D))
-    s = check_positive_int(s, "s")
-    if s > D.shape[0]:
-        raise ValueError(f"s must be in [1, n_atoms={D.shape[0]}], got {s}.")
+    s = check_support_size(s, D.shape[0])
     babel = cumulative_coherence(D, s - 1)
     spectral = max(1.0, float(np.linalg.norm(D, 2)) ** 2 - 1.0)
     return min(babel, spectral)

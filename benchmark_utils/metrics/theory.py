@@ -32,6 +32,7 @@ import numpy as np
 
 from benchmark_utils.learning.atoms import normalize_atoms
 from benchmark_utils.metrics.properties import (
+    check_support_size,
     cumulative_coherence,
     mutual_coherence,
 )
@@ -85,11 +86,14 @@ def _flag(holds):
     return 1.0 if holds else 0.0
 
 
-def _check_s(D, s):
-    s = check_positive_int(s, "s")
-    if s > D.shape[0]:
-        raise ValueError(f"s must be in [1, n_atoms={D.shape[0]}], got {s}.")
-    return s
+def _checked(D, s, n_samples=None):
+    """The inputs every condition starts from: the normalized dictionary,
+    the support size and (when given) the number of samples, validated."""
+    D = normalize_atoms(check_dictionary(D))
+    s = check_support_size(s, D.shape[0])
+    if n_samples is None:
+        return D, s
+    return D, s, check_positive_int(n_samples, "n_samples")
 
 
 def sparse_coding_conditions(D, s):
@@ -120,8 +124,7 @@ def sparse_coding_conditions(D, s):
     -------
     dict of float
     """
-    D = normalize_atoms(check_dictionary(D))
-    s = _check_s(D, s)
+    D, s = _checked(D, s)
     mu = mutual_coherence(D)
     s_max = inf if mu == 0 else (1.0 + 1.0 / mu) / 2.0
     # mu_1(s) compares one atom with s others: undefined for s = K, where no
@@ -166,9 +169,7 @@ def lasso_conditions(D, s, n_samples, amplitude_min):
     -------
     dict of float
     """
-    D = normalize_atoms(check_dictionary(D))
-    s = _check_s(D, s)
-    n_samples = check_positive_int(n_samples, "n_samples")
+    D, s, n_samples = _checked(D, s, n_samples)
     n_atoms, n_features = D.shape
     babel = (cumulative_coherence(D, s) if s < n_atoms else inf)
     s_max = n_atoms / (16.0 * (float(np.linalg.norm(D, 2)) + 1.0) ** 2)
@@ -228,9 +229,7 @@ def algorithm_conditions(D, s, n_samples, amplitude_min):
     -------
     dict of float
     """
-    D = normalize_atoms(check_dictionary(D))
-    s = _check_s(D, s)
-    n_samples = check_positive_int(n_samples, "n_samples")
+    D, s, n_samples = _checked(D, s, n_samples)
     n_atoms, n_features = D.shape
     mu = mutual_coherence(D)
     log_n = log(n_features) if n_features > 1 else 0.0
@@ -266,7 +265,7 @@ def initialization_conditions(D_init, D_true, s):
     D_init = normalize_atoms(check_dictionary(D_init, "D_init",
                                               n_atoms=D_true.shape[0],
                                               n_features=D_true.shape[1]))
-    s = _check_s(D_true, s)
+    s = check_support_size(s, D_true.shape[0])
     # ||d0 -+ d||^2 = 2 (1 - |<d0, d>|) for unit atoms of the better sign.
     correlations = matched_correlations(D_true, D_init)
     distance = float(np.sqrt(max(0.0, 2.0 * (1.0 - correlations.min()))))
