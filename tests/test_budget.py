@@ -9,6 +9,7 @@ from benchmark_utils.results.budget import (
     error_budget_grid,
     error_budget_map_figure,
 )
+from benchmark_utils.results.maps import dominant_parts, phase_transition_figure
 
 
 def runs(criteria, achieved):
@@ -100,3 +101,30 @@ def test_budget_map_figure_has_three_parts_per_solver():
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert len(titles) == 6
     assert sum("optimization" in t for t in titles) == 2
+
+
+def test_each_cell_names_the_largest_part_of_its_budget():
+    parts = dominant_parts(grid_runs(), x="snr", y="sparsity")
+    a, b = parts["a"], parts["b"]
+    # "a" ends at its ceiling: noise dominates at 10 dB and 1 nonzero, the
+    # Lasso's bias at 5 nonzeros (0.02 against 0.001 or 0.01).
+    assert a.at[1, 10.0] == ("statistical", pytest.approx(0.01))
+    assert a.at[5, 30.0] == ("criterion_part", pytest.approx(0.02))
+    assert a.at[5, 10.0] == ("criterion_part", pytest.approx(0.02))
+    # "b" ends 0.01 below its ceiling: at 30 dB and 1 nonzero that is most.
+    assert b.at[1, 30.0] == ("optimization", pytest.approx(0.0105))
+
+
+def test_the_success_map_writes_the_largest_part_in_each_cell():
+    frame = grid_runs().assign(objective_recovered_fraction=1.0, cut=False)
+    texts = [t.get_text() for ax in phase_transition_figure(
+        frame, "snr", "sparsity", theory=False).axes for t in ax.texts]
+    assert "1.00\nd 1e-02" in texts and "1.00\no 1e-02" in texts
+    assert any("d = data" in t for t in texts)
+    bare = phase_transition_figure(frame, "snr", "sparsity", theory=False,
+                                   budget=False)
+    assert "1.00" in [t.get_text() for ax in bare.axes for t in ax.texts]
+    without = frame.drop(columns=["objective_data_recovery_oracle"])
+    texts = [t.get_text() for ax in phase_transition_figure(
+        without, "snr", "sparsity", theory=False).axes for t in ax.texts]
+    assert "1.00" in texts and not any("d = data" in t for t in texts)

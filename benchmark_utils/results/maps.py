@@ -2,11 +2,14 @@
 swept quantities (:func:`phase_transition_figure`), with the recovery
 theorems' conditions of :mod:`benchmark_utils.metrics.theory` drawn over it:
 which cells satisfy each (:func:`condition_grid`), the lines and the legend
-(:func:`draw_conditions`, :func:`conditions_legend`).
+(:func:`draw_conditions`, :func:`conditions_legend`); each cell also names
+the largest part of its error budget (:func:`dominant_parts`,
+:mod:`benchmark_utils.results.budget`).
 """
 import numpy as np
 
 from benchmark_utils.metrics.theory import CONDITIONS
+from benchmark_utils.results.budget import PARTS_COLUMNS, error_budget_grid
 from benchmark_utils.results.studies import (
     group_labels,
     quantity_column,
@@ -117,8 +120,46 @@ def conditions_legend(ax, drawn):
               "from the others", title_fontsize=7)
 
 
+# How a cell names the largest part of its error budget.
+PART_LETTERS = {"statistical": "d", "criterion_part": "c", "optimization": "o"}
+PART_KEY = ("Second line of a cell: the largest part of the error budget\n"
+            "(median over the cell's problems) and its value:\n"
+            "d = data (1 - oracle), c = criterion (oracle - ceiling),\n"
+            "o = optimizer (ceiling - achieved); 'Error budget' view: all")
+
+
+def dominant_parts(runs, x, y):
+    """Per solver, the largest part of the error budget of every cell.
+
+    Returns
+    -------
+    dict
+        ``{label: frame}``, the same labels and grid as
+        :func:`~benchmark_utils.results.studies.success_grid`; each cell holds
+        ``(part, value)``: the part of ``1 - recovery`` (``"statistical"``,
+        ``"criterion_part"`` or ``"optimization"``) whose median over the
+        cell's runs is the largest, and that median, or ``None`` for a cell
+        without a ground truth or ceilings.
+    """
+    out = {}
+    for label, parts in error_budget_grid(runs, x, y).items():
+        frames = [parts[p] for p in PARTS_COLUMNS]
+        stacked = np.stack([f.to_numpy(dtype=float) for f in frames])
+        best = frames[0].astype(object).copy()
+        for i in range(stacked.shape[1]):
+            for j in range(stacked.shape[2]):
+                cell = stacked[:, i, j]
+                if np.isnan(cell).all():
+                    best.iat[i, j] = None
+                    continue
+                k = int(np.nanargmax(cell))
+                best.iat[i, j] = (PARTS_COLUMNS[k], float(cell[k]))
+        out[label] = best
+    return out
+
+
 def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
-                            theory=True):
+                            theory=True, budget=True):
     """Heat maps of the success rate, one per solver, on ``y`` x ``x``.
 
     Each cell shows the success rate over repetitions; a cell with runs cut
@@ -126,11 +167,14 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
     ``theory``, the boundaries of the recovery theorems' conditions
     (``data_theory_*`` columns, :mod:`benchmark_utils.metrics.theory`) are
     drawn over the maps, proven ones solid, scalings dashed, with a legend.
+    With ``budget``, each cell's second line names the largest part of its
+    error budget and its median (:func:`dominant_parts`).
     """
     # The figures' shared layout helpers (figures imports this module).
     from benchmark_utils.results.figures import AXIS_LABELS, _fmt, _grid, _short
 
     grids = success_grid(runs, x, y, criterion)
+    parts = dominant_parts(runs, x, y) if budget else {}
     # One panel per solver and one for the key (colour bar, theory legend).
     fig, axes = _grid(len(grids) + 1)
     key, axes = axes[-1], axes[:-1]
@@ -151,6 +195,9 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
                 if np.isnan(value):
                     continue
                 text = f"{value:.2f}"
+                part = _cell(parts.get(label), rate, i, j)
+                if part is not None:
+                    text += f"\n{PART_LETTERS[part[0]]} {part[1]:.0e}"
                 n_cut = cut.iat[i, j]
                 if n_cut > 0:
                     text += f"\n{int(n_cut)}/{int(count.iat[i, j])} cut"
@@ -170,5 +217,19 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
                      label="success rate")
     if drawn:
         conditions_legend(key, drawn)
+    if any(v is not None for frame in parts.values()
+           for v in frame.to_numpy().ravel()):
+        key.text(0.02, 0.02, PART_KEY, transform=key.transAxes, fontsize=7,
+                 va="bottom")
     fig.tight_layout()
     return fig
+
+
+def _cell(frame, rate, i, j):
+    """The entry of ``frame`` at the cell ``(i, j)`` of ``rate``'s grid."""
+    if frame is None:
+        return None
+    row, col = rate.index[i], rate.columns[j]
+    if row not in frame.index or col not in frame.columns:
+        return None
+    return frame.at[row, col]
