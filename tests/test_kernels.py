@@ -15,6 +15,7 @@ from benchmark_utils.learning import (
     online_forgetting_factor,
     project_atoms_unit_ball,
     replace_unused_atoms,
+    restart_atoms,
 )
 from benchmark_utils.simulation import make_problem
 
@@ -165,6 +166,31 @@ def test_replace_unused_atoms_takes_worst_represented_samples():
     replaced = {tuple(np.round(d, 6)) for d in D_new[1:]}
     assert replaced == {(0.0, 1.0), (round(1 / np.sqrt(2), 6),) * 2}
     np.testing.assert_array_equal(replace_unused_atoms(D, [], X, residual), D)
+
+
+def test_restart_rule_replaces_what_carries_no_information(problem):
+    X, D, Z = problem.X, problem.D_true.copy(), problem.Z_true.copy()
+    Z[:, 0] = 0.0  # atom 0 codes no sample: the worst-represented replaces it
+    residual = X - Z @ D
+    D_new, n = restart_atoms(D, Z, X, restart="unused")
+    worst = np.argmax(np.einsum("ij,ij->i", residual, residual))
+    assert n == 1
+    np.testing.assert_allclose(D_new[0], X[worst] / np.linalg.norm(X[worst]))
+    np.testing.assert_array_equal(D_new[1:], D[1:])
+    # The same with the residual given, and an atom the solver flagged.
+    flagged = np.zeros(len(D), dtype=bool)
+    flagged[5] = True
+    D_flag, n = restart_atoms(D, Z, X, residual, flagged=flagged)
+    assert n == 2 and not np.allclose(D_flag[5], D[5])
+    # Off: nothing changes, even an unused atom.
+    D_off, n = restart_atoms(D, Z, X, restart="none")
+    assert n == 0
+    np.testing.assert_array_equal(D_off, D)
+    # On the truth with its own codes nothing is replaced.
+    _, n = restart_atoms(problem.D_true, problem.Z_true, X)
+    assert n == 0
+    with pytest.raises(ValueError, match="restart must be one of"):
+        restart_atoms(D, Z, X, restart="always")
 
 
 def test_minibatches_cover_each_epoch_once():

@@ -1,18 +1,21 @@
 """The pieces dictionary-learning solvers are made of.
 
 ``atoms`` (normalization, projections, detection and replacement of unused
-atoms), ``updates`` (least squares, K-SVD atom updates, block coordinate
-descent), ``initialization`` (the shared initial dictionary: random, data,
-close) and ``minibatch`` (shuffled epochs). May import ``coding`` and the
-shared modules; never benchopt.
+atoms, the restart rule every solver family shares), ``updates`` (least
+squares, K-SVD atom updates, block coordinate descent), ``initialization``
+(the shared initial dictionary: random, data, close) and ``minibatch``
+(shuffled epochs). May import ``coding`` and the shared modules; never
+benchopt.
 """
 from benchmark_utils.learning.atoms import (
+    RESTARTS,
     atoms_to_images,
     atoms_to_replace,
     duplicated_atoms,
     normalize_atoms,
     project_atoms_unit_ball,
     replace_unused_atoms,
+    restart_atoms,
     sanitize_atoms,
 )
 from benchmark_utils.learning.initialization import (
@@ -30,9 +33,11 @@ from benchmark_utils.learning.updates import (
 )
 
 __all__ = [
-    "INIT_METHODS", "atoms_to_images", "atoms_to_replace", "block_coordinate_update",
+    "INIT_METHODS", "RESTARTS", "atoms_to_images", "atoms_to_replace",
+    "block_coordinate_update",
     "duplicated_atoms", "init_dictionary", "iterate_minibatches",
     "ksvd_atom_updates", "least_squares_dictionary", "least_squares_step",
     "normalize_atoms", "online_forgetting_factor", "perturb_dictionary",
-    "project_atoms_unit_ball", "replace_unused_atoms", "sanitize_atoms",
+    "project_atoms_unit_ball", "replace_unused_atoms", "restart_atoms",
+    "sanitize_atoms",
 ]

@@ -1,5 +1,11 @@
-"""Operations on the atoms (rows) of a dictionary: normalization and projections."""
+"""Operations on the atoms (rows) of a dictionary: normalization, projections,
+and the restart rule shared by every solver family (:func:`restart_atoms`)."""
 import numpy as np
+
+# The values of the solvers' ``restart`` parameter: ``"unused"`` applies the
+# benchmark's rule (:func:`restart_atoms`) after every dictionary update,
+# ``"none"`` never restarts an atom.
+RESTARTS = ("unused", "none")
 
 
 def normalize_atoms(D, eps=1e-12):
@@ -151,6 +157,54 @@ def atoms_to_replace(D, Z, min_usage=4, max_correlation=0.99):
     usage = np.count_nonzero(Z, axis=0)
     zero = np.linalg.norm(D, axis=1) <= 1e-12
     return (usage < min_usage) | zero | duplicated_atoms(D, max_correlation)
+
+
+def restart_atoms(D, Z, X, residual=None, restart="unused", flagged=None):
+    """The benchmark's restart rule, one rule for every solver family.
+
+    With ``restart="unused"``, the atoms that carry no information for the
+    codes ``Z`` of the samples ``X`` (:func:`atoms_to_replace`: used by fewer
+    than 4 of them, zero, or duplicating another atom), plus any ``flagged``
+    by the solver itself, are replaced by the normalized worst-represented of
+    these samples (:func:`replace_unused_atoms`, K-SVD's rule). K-SVD, MOD and
+    alternating minimization apply it to the whole training set after every
+    dictionary update, the mini-batch and unrolled solvers to the samples of
+    their last update; ``restart="none"`` turns it off.
+
+    Parameters
+    ----------
+    D : ndarray of shape (n_atoms, n_features)
+        Dictionary after the update; not modified.
+    Z : ndarray of shape (n_samples, n_atoms)
+        Codes of ``X`` with which ``D`` was updated.
+    X : ndarray of shape (n_samples, n_features)
+    residual : ndarray of shape (n_samples, n_features) or None
+        ``X - Z @ D`` when the solver has it; computed only when an atom is
+        replaced.
+    restart : {"unused", "none"}, default="unused"
+    flagged : ndarray of bool of shape (n_atoms,) or None
+        Atoms the solver's own update found unused (K-SVD's empty supports).
+
+    Returns
+    -------
+    D_new : ndarray of shape (n_atoms, n_features)
+    n_replaced : int
+        Number of atoms flagged (0 when nothing changed).
+    """
+    if restart not in RESTARTS:
+        raise ValueError(f"restart must be one of {list(RESTARTS)}, "
+                         f"got {restart!r}.")
+    D = np.asarray(D, dtype=np.float64)
+    if restart == "none":
+        return D, 0
+    unused = atoms_to_replace(D, Z)
+    if flagged is not None:
+        unused |= np.asarray(flagged, dtype=bool)
+    if not unused.any():
+        return D, 0
+    if residual is None:
+        residual = np.asarray(X, dtype=np.float64) - Z @ D
+    return replace_unused_atoms(D, unused, X, residual), int(unused.sum())
 
 
 def atoms_to_images(D, atom_shape):

@@ -7,11 +7,7 @@ model ``X ~ Z @ D``.
 import numpy as np
 from scipy import linalg, sparse
 
-from benchmark_utils.learning.atoms import (
-    atoms_to_replace,
-    normalize_atoms,
-    replace_unused_atoms,
-)
+from benchmark_utils.learning.atoms import normalize_atoms, restart_atoms
 
 
 def least_squares_dictionary(X, Z, ridge=1e-10):
@@ -56,13 +52,14 @@ def least_squares_dictionary(X, Z, ridge=1e-10):
     return linalg.solve(A, B, assume_a="pos", check_finite=False)
 
 
-def least_squares_step(X, Z):
+def least_squares_step(X, Z, restart="unused"):
     """One dictionary step of MOD and alternating minimization, atoms renormalized.
 
     The least-squares dictionary (:func:`least_squares_dictionary`) with its
-    atoms normalized, then the atoms that carry no information (unused, zero or
-    duplicated, :func:`benchmark_utils.learning.atoms_to_replace`) replaced by the
-    worst-represented training samples.
+    atoms normalized, then, with ``restart="unused"``, the atoms that carry no
+    information (unused, zero or duplicated) replaced by the worst-represented
+    training samples (:func:`benchmark_utils.learning.restart_atoms`, the rule
+    every solver family shares; ``"none"``: no restart).
 
     Returns
     -------
@@ -76,7 +73,7 @@ def least_squares_step(X, Z):
     residual = X - Z @ D
     Z = Z * np.linalg.norm(D, axis=1)
     D = normalize_atoms(D)
-    D = replace_unused_atoms(D, atoms_to_replace(D, Z), X, residual)
+    D, _ = restart_atoms(D, Z, X, residual, restart=restart)
     return D, Z
 
 
