@@ -128,3 +128,12 @@ def test_the_success_map_writes_the_largest_part_in_each_cell():
     texts = [t.get_text() for ax in phase_transition_figure(
         without, "snr", "sparsity", theory=False).axes for t in ax.texts]
     assert "1.00" in texts and not any("d = data" in t for t in texts)
+
+
+def test_a_sweep_gets_one_row_per_solver_not_per_cell():
+    per_cell = error_budget_figure(grid_runs())
+    per_solver = error_budget_figure(grid_runs(), exclude=("snr", "sparsity"))
+    assert len(per_cell.axes[0].get_yticklabels()) == 8
+    labels = [t.get_text() for t in per_solver.axes[0].get_yticklabels()]
+    assert [label.split(":")[0] for label in labels] == ["a", "b"]
+    assert per_solver.get_size_inches()[1] < per_cell.get_size_inches()[1]

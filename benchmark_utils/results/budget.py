@@ -43,8 +43,11 @@ def ceiling_column(criterion):
     return ceiling_key(criterion)
 
 
-def error_budget(runs):
+def error_budget(runs, exclude=()):
     """The error budget of each final run (rows of ``final_runs``).
+
+    ``exclude``: dataset quantities left out of the labels (a study's swept
+    quantities, so that a label is a solver, not a solver in one cell).
 
     Returns
     -------
@@ -64,7 +67,7 @@ def error_budget(runs):
         runs.at[i, ceiling_column(c)] if ceiling_column(c) in runs
         else np.nan for i, c in criterion.items()], dtype=float)
     out = pd.DataFrame({
-        "label": group_labels(runs), "criterion": criterion,
+        "label": group_labels(runs, exclude=exclude), "criterion": criterion,
         "achieved": runs[RECOVERY], "oracle": runs[ORACLE],
         "ceiling": ceiling,
     }, index=runs.index)
@@ -74,15 +77,17 @@ def error_budget(runs):
     return out
 
 
-def error_budget_figure(runs):
-    """Per solver (median over repetitions), the statistical, criterion and
+def error_budget_figure(runs, exclude=()):
+    """Per solver (median over repetitions, and over the cells of the swept
+    quantities ``exclude``), the statistical, criterion and
     optimization parts of ``1 - recovery`` as points on a log axis, so that
     parts of 1e-5 and of 1e-1 both read; a part that is 0 or negative (a
     solver above its ceiling) is listed in the label instead."""
     from benchmark_utils.results.figures import _figure
 
-    table = error_budget(runs)
-    fig, axes = _figure(figsize=(10, 0.45 * max(len(table), 1) + 1.8))
+    table = error_budget(runs, exclude)
+    n_rows = max(table["label"].nunique(), 1)
+    fig, axes = _figure(figsize=(10, 0.45 * n_rows + 1.8))
     ax = axes[0, 0]
     if table.empty:
         ax.set_title("no ground truth: no error budget", fontsize=10)

@@ -178,11 +178,12 @@ def depth_figure(runs):
     return fig
 
 
-def time_to_recovery_figure(df, threshold=0.99):
+def time_to_recovery_figure(df, threshold=0.99, exclude=()):
     """Median time to reach ``threshold`` per solver, with the share of
-    repetitions that reach it."""
+    repetitions that reach it (over the cells of the swept quantities
+    ``exclude`` too)."""
     # Fastest first (at the top); solvers that never reach it last.
-    table = time_to_recovery(df, threshold).sort_values(
+    table = time_to_recovery(df, threshold, exclude).sort_values(
         "median", na_position="last").reset_index(drop=True)
     fig, axes = _figure(figsize=(8, 0.45 * len(table) + 1.6))
     ax = axes[0, 0]
@@ -363,9 +364,11 @@ def study_figure(df, name=None):
     elif name == "stability":
         fig = stability_figure(stability_pairs(df))
     elif name == "time to recovery 0.99":
-        fig = time_to_recovery_figure(df, 0.99)
+        fig = time_to_recovery_figure(df, 0.99,
+                                      exclude=tuple(swept_quantities(runs)))
     elif name == "error budget":
-        fig = error_budget_figure(runs)
+        fig = error_budget_figure(runs,
+                                  exclude=tuple(swept_quantities(runs)))
     else:
         fig = generalization_figure(df, runs)
     return square(fig)

@@ -298,11 +298,12 @@ def time_to_threshold(df, threshold=0.99, column=RECOVERY):
     return pd.DataFrame(rows)
 
 
-def time_to_recovery(df, threshold=0.99):
+def time_to_recovery(df, threshold=0.99, exclude=()):
     """Per label: median time to ``threshold`` over the runs that reach it,
-    the times themselves, and the share of runs that reach it."""
+    the times themselves, and the share of runs that reach it (``exclude``:
+    dataset quantities left out of the labels, a study's swept ones)."""
     times = time_to_threshold(df, threshold)
-    times = times.assign(_label=group_labels(times))
+    times = times.assign(_label=group_labels(times, exclude=exclude))
     rows = []
     for label, g in times.groupby("_label", sort=True):
         reached = g["time"].dropna()
