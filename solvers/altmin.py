@@ -2,7 +2,8 @@ import numpy as np
 from benchopt import BaseSolver
 
 from benchmark_utils.coding import sparse_encode_fista
-from benchmark_utils.learning import least_squares_step
+from benchmark_utils.learning import RESTARTS, least_squares_step
+from benchmark_utils.validation import invalid_choice_reason
 
 
 class Solver(BaseSolver):
@@ -28,9 +29,11 @@ class Solver(BaseSolver):
     coding (``mod[coding=lasso]``): the two papers meet on the same alternation
     when the coding is l1. The theory of Agarwal et al. is local (an
     initialization within ``O(1/s^2)`` of the truth, from their clustering
-    method); here every init of the objective is run and scored. Atoms used by
-    fewer than 4 samples, zero, or duplicating another are replaced by
-    normalized worst-represented samples, the rule shared with K-SVD and MOD.
+    method); here every init of the objective is run and scored. With
+    ``restart="unused"`` (the default), atoms used by fewer than 4 samples,
+    zero, or duplicating another are replaced by normalized worst-represented
+    samples, the rule every solver family shares
+    (``benchmark_utils.learning.restart_atoms``; ``"none"``: never).
     One iteration is one point of the curve.
     """
 
@@ -40,7 +43,12 @@ class Solver(BaseSolver):
     # The criterion it optimizes, whose recovery ceiling ends its run
     # (benchmark_utils.metrics.ceilings): the Lasso with the objective's lmbd.
     criterion = "lasso"
-    parameters = {"lasso_max_iter": [10], "code_threshold": [0.0]}
+    parameters = {"lasso_max_iter": [10], "code_threshold": [0.0],
+                  "restart": ["unused"]}
+
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        reason = invalid_choice_reason(restart=(self.restart, RESTARTS))
+        return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.X, self.D_init, self.lmbd = X, D_init, lmbd
@@ -53,7 +61,7 @@ class Solver(BaseSolver):
                                     max_iter=self.lasso_max_iter, tol=1e-4)
             if self.code_threshold > 0:
                 Z[np.abs(Z) < self.code_threshold * self.lmbd] = 0.0
-            D, Z = least_squares_step(self.X, Z)
+            D, Z = least_squares_step(self.X, Z, restart=self.restart)
             self.D = D
 
     def get_result(self):

@@ -61,7 +61,14 @@ class Solver(TorchSolver, BaseSolver):
 
     An accepted trial's forward pass is the next gradient's forward pass: an
     iteration whose first trial is accepted costs one forward and one
-    backward pass over the training set. The run is deterministic (no
+    backward pass over the training set.
+
+    With ``restart="unused"``, after every accepted step the atoms that the
+    network's codes leave without information (used by fewer than 4
+    samples, zero, duplicated) are replaced by the worst-represented training
+    samples, the rule of K-SVD, MOD and altmin
+    (:func:`benchmark_utils.learning.restart_atoms`); the default, ``"none"``,
+    is the paper's algorithm. The run is deterministic (no
     randomness); ``device="cuda"`` is synchronized before every callback and
     warmed up in ``set_objective``.
     """
@@ -80,6 +87,7 @@ class Solver(TorchSolver, BaseSolver):
         "learn_steps": [False],
         "device": ["cpu"],
         "dtype": ["auto"],
+        "restart": ["none"],
     }
 
     option_choices = {"gradient": GRADIENTS, "algorithm": ALGORITHMS}
@@ -149,5 +157,13 @@ class Solver(TorchSolver, BaseSolver):
                 # arithmetic's precision.
                 synchronize(self.torch_device)
                 return
+            D, n_replaced = self.apply_restart(params[0], state[2], self.X)
+            if n_replaced:
+                # The shared restart rule replaced atoms: the network's codes,
+                # the loss and the step start again from the new dictionary.
+                params[0] = D
+                loss, state = self.evaluate(params)
+                line_search = BacktrackingLineSearch(
+                    dictionary_step_init(state[2]))
             grads = self.gradient_of(state)
             self.D = params[0].detach()

@@ -1,11 +1,8 @@
 from benchopt import BaseSolver
 
 from benchmark_utils.coding import batch_omp, default_n_nonzeros
-from benchmark_utils.learning import (
-    atoms_to_replace,
-    ksvd_atom_updates,
-    replace_unused_atoms,
-)
+from benchmark_utils.learning import RESTARTS, ksvd_atom_updates, restart_atoms
+from benchmark_utils.validation import invalid_choice_reason
 
 
 class Solver(BaseSolver):
@@ -25,14 +22,15 @@ class Solver(BaseSolver):
        current codes (``atom_update="approximate"``, approximate K-SVD of
        Rubinstein, Zibulevsky and Elad 2008).
 
-    Atoms that carry no information are replaced after each iteration by the
-    normalized training samples with the largest residuals (the worst
-    represented), the paper's rule for unused atoms
-    (``benchmark_utils.learning.replace_unused_atoms``), extended to atoms used
-    by fewer than 4 samples and to the second atom of every pair with
-    |correlation| above 0.99 (``benchmark_utils.learning.atoms_to_replace``; the
-    thresholds are our choice): without it, duplicated or nearly unused atoms
-    from a random start are never freed (``docs/solvers.md`` measures both).
+    With ``restart="unused"`` (the default), atoms that carry no information
+    are replaced after each iteration by the normalized training samples with
+    the largest residuals (the worst represented), the paper's rule for unused
+    atoms, extended to atoms used by fewer than 4 samples and to the second
+    atom of every pair with |correlation| above 0.99 (the thresholds are our
+    choice): ``benchmark_utils.learning.restart_atoms``, the rule every solver
+    family can use through its ``restart`` parameter. Without it
+    (``restart="none"``), duplicated or nearly unused atoms from a random start
+    are never freed (``docs/solvers.md`` measures both).
 
     ``k`` is the data model's number of nonzeros per code (``n_nonzeros`` from
     the objective); when the dataset does not give it, 10% of ``n_features``
@@ -46,7 +44,11 @@ class Solver(BaseSolver):
     # The criterion it optimizes, whose recovery ceiling ends its run
     # (benchmark_utils.metrics.ceilings): OMP codes at n_nonzeros nonzeros.
     criterion = "omp"
-    parameters = {"atom_update": ["svd"]}
+    parameters = {"atom_update": ["svd"], "restart": ["unused"]}
+
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        reason = invalid_choice_reason(restart=(self.restart, RESTARTS))
+        return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.X, self.D_init = X, D_init
@@ -60,8 +62,8 @@ class Solver(BaseSolver):
             D, Z, residual, unused = ksvd_atom_updates(
                 self.X, Z, D, method=self.atom_update
             )
-            unused |= atoms_to_replace(D, Z)
-            D = replace_unused_atoms(D, unused, self.X, residual)
+            D, _ = restart_atoms(D, Z, self.X, residual,
+                                 restart=self.restart, flagged=unused)
             self.D = D
 
     def get_result(self):

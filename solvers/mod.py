@@ -5,7 +5,7 @@ from benchmark_utils.coding import (
     default_n_nonzeros,
     sparse_encode_fista,
 )
-from benchmark_utils.learning import least_squares_step
+from benchmark_utils.learning import RESTARTS, least_squares_step
 from benchmark_utils.validation import invalid_choice_reason
 
 
@@ -29,11 +29,11 @@ class Solver(BaseSolver):
        deficient (``benchmark_utils.learning.least_squares_dictionary``);
     3. renormalization of the atoms to unit norm.
 
-    Atoms used by fewer than 4 samples, zero, or duplicating another
-    (|correlation| > 0.99) are replaced by the normalized worst-represented
-    training samples, the same rule as the K-SVD solver
-    (``benchmark_utils.learning.atoms_to_replace``). One iteration is one point
-    of the curve.
+    With ``restart="unused"`` (the default), atoms used by fewer than 4
+    samples, zero, or duplicating another (|correlation| > 0.99) are replaced
+    by the normalized worst-represented training samples, the rule every
+    solver family shares (``benchmark_utils.learning.restart_atoms``);
+    ``restart="none"`` keeps them. One iteration is one point of the curve.
     """
 
     name = "mod"
@@ -47,11 +47,12 @@ class Solver(BaseSolver):
         Lasso with the objective's ``lmbd``."""
         return "omp" if self.coding == "omp" else "lasso"
 
-    parameters = {"coding": ["omp"]}
+    parameters = {"coding": ["omp"], "restart": ["unused"]}
     lasso_max_iter = 10
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):
-        reason = invalid_choice_reason(coding=(self.coding, ("omp", "lasso")))
+        reason = invalid_choice_reason(coding=(self.coding, ("omp", "lasso")),
+                                       restart=(self.restart, RESTARTS))
         return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
@@ -69,7 +70,7 @@ class Solver(BaseSolver):
         self.D = D
         while callback():
             Z = self.sparse_code(D, Z)
-            D, Z = least_squares_step(self.X, Z)
+            D, Z = least_squares_step(self.X, Z, restart=self.restart)
             self.D = D
 
     def get_result(self):

@@ -3,11 +3,13 @@ from benchopt import BaseSolver
 
 from benchmark_utils.coding import sparse_encode_cd
 from benchmark_utils.learning import (
+    RESTARTS,
     block_coordinate_update,
     iterate_minibatches,
     online_forgetting_factor,
     replace_unused_atoms,
 )
+from benchmark_utils.validation import invalid_choice_reason
 
 
 class Solver(BaseSolver):
@@ -42,10 +44,12 @@ class Solver(BaseSolver):
        warm-started at the current dictionary (Algorithm 2).
 
     Atoms that no sample has used yet (``A_jj = 0``) are not updated; after the
-    first epoch, such atoms are replaced by the worst-represented samples of the
-    current mini-batch, the paper's "purging the dictionary from unused
-    atoms". ``A`` starts at 0 (the paper's ``t0 = 0``). One
-    mini-batch is one iteration of the curve.
+    first epoch, with ``restart="unused"`` (the default), such atoms are
+    replaced by the worst-represented samples of the current mini-batch, the
+    paper's "purging the dictionary from unused atoms": the benchmark's
+    restart rule with the usage counted on the statistics of the last two
+    passes rather than on one batch (``"none"``: never). ``A`` starts at 0
+    (the paper's ``t0 = 0``). One mini-batch is one iteration of the curve.
     """
 
     name = "online-dl"
@@ -57,8 +61,13 @@ class Solver(BaseSolver):
     parameters = {
         "batch_size": [256],
         "lasso_tol": [1e-4],
+        "restart": ["unused"],
     }
     test_config = {"batch_size": 64}
+
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        reason = invalid_choice_reason(restart=(self.restart, RESTARTS))
+        return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.X, self.D_init, self.lmbd = X, D_init, lmbd
@@ -96,7 +105,7 @@ class Solver(BaseSolver):
             B += Z.T @ X_batch
             A_all = A + A_previous
             D = block_coordinate_update(D, A_all, B + B_previous)
-            if seen >= n_samples:
+            if seen >= n_samples and self.restart == "unused":
                 unused = np.diag(A_all) <= 0
                 if unused.any():
                     D = replace_unused_atoms(D, unused, X_batch,

@@ -41,6 +41,13 @@ class Solver(TorchSolver, BaseSolver):
        loss is averaged over samples, so ``t`` and ``c`` do not depend on
        ``batch_size``.
 
+    With ``restart="unused"``, after every point the atoms that the codes of
+    its last mini-batch leave without information (used by fewer than 4 of
+    its samples, zero, duplicated) are replaced by that batch's
+    worst-represented samples, the rule of K-SVD, MOD and altmin
+    (:func:`benchmark_utils.learning.restart_atoms`); the default, ``"none"``,
+    is the paper's algorithm.
+
     ``batches_per_point`` mini-batches make one point of the curve. The order of
     the mini-batches comes from ``self.get_seed(use_repetition=True)``; on the
     CPU a run is bit-identical for a given seed. ``device="cuda"`` is
@@ -61,6 +68,7 @@ class Solver(TorchSolver, BaseSolver):
         "batches_per_point": [5],
         "device": ["cpu"],
         "dtype": ["auto"],
+        "restart": ["none"],
     }
     option_choices = {"algorithm": ALGORITHMS}
     max_backtracks = 10
@@ -100,4 +108,6 @@ class Solver(TorchSolver, BaseSolver):
                     lambda p: (float(self.batch_loss(p[0], X_batch, False)[0]),
                                None),
                     lambda p: [normalize_atoms(p[0])])
+            # The shared restart rule on the last mini-batch's codes.
+            D, _ = self.apply_restart(D, Z, X_batch)
             self.D = D

@@ -9,12 +9,17 @@ Solver(TorchSolver, BaseSolver)``; it imports no benchopt itself). It gives
 - ``set_objective``: ``lmbd``, the run's seed, PyTorch set up for the run
   (threads, determinism, seed) and ``X`` and ``D_init`` as tensors on the
   device, warmed up on CUDA (:func:`~benchmark_utils.neural.device.prepare_run`);
-- ``get_result``: the current dictionary ``self.D`` as a float64 numpy array.
+- ``get_result``: the current dictionary ``self.D`` as a float64 numpy array;
+- ``apply_restart``: the benchmark's restart rule (``restart`` parameter, see
+  :func:`restart_unused_atoms`), the one the classical solvers apply.
 
 The solver's ``run`` wraps its callback with
 :func:`~benchmark_utils.neural.device.synchronized` so that CUDA work is
 finished before benchopt reads the clock.
 """
+import torch
+
+from benchmark_utils.learning import RESTARTS, restart_atoms
 from benchmark_utils.neural.device import (
     invalid_option_reason,
     prepare_run,
@@ -22,16 +27,47 @@ from benchmark_utils.neural.device import (
 )
 
 
+def restart_unused_atoms(D, Z, X, restart="unused"):
+    """The shared restart rule on tensors
+    (:func:`benchmark_utils.learning.restart_atoms`).
+
+    The atoms that the codes ``Z`` of the samples ``X`` leave without
+    information (used by fewer than 4 samples, zero, duplicated) are replaced
+    by the normalized worst-represented samples of ``X``, exactly as K-SVD,
+    MOD and altmin do. The check runs in numpy on the CPU (no copy for
+    float64 tensors on the CPU; a transfer on CUDA); the residual is
+    computed only when an atom is replaced.
+
+    Returns
+    -------
+    D : tensor of shape (n_atoms, n_features)
+        The input tensor itself when nothing is replaced, else a new one of
+        the same dtype and device.
+    n_replaced : int
+    """
+    if restart == "none":
+        return D, 0
+
+    def cpu(t):
+        return t.detach().cpu().numpy()
+
+    D_new, n_replaced = restart_atoms(cpu(D), cpu(Z), cpu(X), restart=restart)
+    if n_replaced == 0:
+        return D, 0
+    return torch.as_tensor(D_new, dtype=D.dtype, device=D.device), n_replaced
+
+
 class TorchSolver:
     """Base of the torch solvers; see the module docstring."""
 
-    # Option name -> allowed values, checked by ``skip``.
+    # Option name -> allowed values, checked by ``skip`` (with ``restart``).
     option_choices = {}
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        choices = {"restart": RESTARTS, **self.option_choices}
         reason = invalid_option_reason(
-            self.device, **{name: (getattr(self, name), choices)
-                            for name, choices in self.option_choices.items()})
+            self.device, **{name: (getattr(self, name), allowed)
+                            for name, allowed in choices.items()})
         return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
@@ -42,3 +78,8 @@ class TorchSolver:
 
     def get_result(self):
         return dict(D=to_numpy(self.D))
+
+    def apply_restart(self, D, Z, X):
+        """Apply the ``restart`` parameter's rule to ``D`` after an update
+        with the codes ``Z`` of the samples ``X``; returns ``(D, n)``."""
+        return restart_unused_atoms(D, Z, X, self.restart)
