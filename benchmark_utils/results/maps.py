@@ -122,10 +122,9 @@ def conditions_legend(ax, drawn):
 
 # How a cell names the largest part of its error budget.
 PART_LETTERS = {"statistical": "d", "criterion_part": "c", "optimization": "o"}
-PART_KEY = ("Second line of a cell: the largest part of the error budget\n"
-            "(median over the cell's problems) and its value:\n"
-            "d = data (1 - oracle), c = criterion (oracle - ceiling),\n"
-            "o = optimizer (ceiling - achieved); 'Error budget' view: all")
+PART_KEY = ("second line: the cell's largest part of 1 - recovery (median): "
+            "d data (1 - oracle), c criterion (oracle - ceiling), "
+            "o optimizer (ceiling - achieved)")
 
 
 def dominant_parts(runs, x, y):
@@ -206,10 +205,12 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
         if theory:
             in_panel = group_labels(runs, exclude=(x, y)) == label
             drawn = draw_conditions(ax, runs[in_panel], x, y, rate)
+    annotated = any(v is not None for frame in parts.values()
+                    for v in frame.to_numpy().ravel())
     fig.suptitle(f"Success rate ({criterion}, final iterate) over "
                  f"{int(runs['idx_rep'].nunique())} repetitions\n'k/n cut': "
-                 "failed runs still progressing when their budget ended",
-                 fontsize=10)
+                 "failed runs still progressing when their budget ended"
+                 + (f"\n{PART_KEY}" if annotated else ""), fontsize=10)
     key.axis("off")
     if image is not None:
         bar = key.inset_axes([0.05, 0.9, 0.9, 0.06])
@@ -217,10 +218,6 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
                      label="success rate")
     if drawn:
         conditions_legend(key, drawn)
-    if any(v is not None for frame in parts.values()
-           for v in frame.to_numpy().ravel()):
-        key.text(0.02, 0.02, PART_KEY, transform=key.transAxes, fontsize=7,
-                 va="bottom")
     fig.tight_layout()
     return fig
 
