@@ -3,10 +3,10 @@ from benchopt import BasePlot
 from benchmark_utils.results.figures import phase_transition_figure, to_rgb
 from benchmark_utils.results.studies import (
     SUCCESS_CRITERIA,
+    crossed_pairs,
     final_runs,
     group_labels,
     has_recovery,
-    swept_quantities,
 )
 
 
@@ -14,9 +14,8 @@ def axis_pairs(df):
     """Pairs of swept dataset quantities, as "y x x" (rows x columns)."""
     if not has_recovery(df):
         return ["(no recovery: these results have no ground truth)"]
-    swept = swept_quantities(final_runs(df))
-    pairs = [f"{y} x {x}" for i, y in enumerate(swept) for x in swept[i + 1:]]
-    return pairs or ["(fewer than two dataset quantities vary)"]
+    pairs = [f"{y} x {x}" for y, x in crossed_pairs(final_runs(df))]
+    return pairs or ["(no two dataset quantities vary on a grid)"]
 
 
 class Plot(BasePlot):

@@ -144,3 +144,15 @@ def test_a_sweep_gets_one_row_per_solver_not_per_cell():
 
 def per_title(fig):
     return fig._suptitle.get_text()
+
+
+def test_only_crossed_quantities_make_a_map():
+    from benchmark_utils.results.studies import crossed_pairs
+
+    grid = grid_runs()  # sparsity {1, 5} x snr {10, 30}: four cells
+    assert crossed_pairs(grid, ["sparsity", "snr"]) == [("sparsity", "snr")]
+    # Two problems that differ in both (1 nonzero at 10 dB, 5 at 30 dB): two
+    # cells, each quantity with two values, no map.
+    diagonal = grid[(grid["p_dataset_sparsity"] == 1)
+                    == (grid["p_dataset_snr"] == 10.0)]
+    assert crossed_pairs(diagonal, ["sparsity", "snr"]) == []

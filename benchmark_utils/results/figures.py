@@ -26,6 +26,7 @@ from benchmark_utils.results.studies import (
     MEASURED_COHERENCE,
     RECOVERY,
     SUCCESS_CRITERIA,
+    crossed_pairs,
     curve_over,
     final_runs,
     group_labels,
@@ -318,10 +319,12 @@ def available_figures(df, runs=None):
     if "n_layers" in varying(runs, "p_solver_"):
         names.append("score against depth")
     if has_recovery(df):
-        if len(swept) >= 2:
-            names.append(f"phase transition: {swept[0]} x {swept[1]}")
+        pairs = crossed_pairs(runs, swept)
+        if pairs:
+            y, x = pairs[0]
+            names.append(f"phase transition: {y} x {x}")
             if ORACLE in runs:
-                names.append(f"error budget: {swept[0]} x {swept[1]}")
+                names.append(f"error budget: {y} x {x}")
         for name in swept:
             names.append(f"recovery against {name}")
     if "objective_atoms" in df and df["objective_atoms"].notna().any():

@@ -160,6 +160,23 @@ def swept_quantities(runs):
     return out
 
 
+def crossed_pairs(runs, swept=None):
+    """Pairs ``(y, x)`` of swept quantities that vary independently: more
+    distinct ``(y, x)`` cells than values of either, the grid a map needs.
+    Two problems that differ in every size (an easy one and a large one) sweep
+    each quantity over two values, but they are two cells, not a map.
+    """
+    swept = swept_quantities(runs) if swept is None else swept
+    pairs = []
+    for i, y in enumerate(swept):
+        for x in swept[i + 1:]:
+            yc, xc = quantity_column(runs, y), quantity_column(runs, x)
+            cells = runs[[yc, xc]].drop_duplicates()
+            if len(cells) > max(runs[yc].nunique(), runs[xc].nunique()):
+                pairs.append((y, x))
+    return pairs
+
+
 def quantity_column(runs, name):
     """Column of ``runs`` holding a quantity named by :func:`swept_quantities`."""
     if name in runs:
