@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from benchopt.benchmark import Benchmark
 from benchopt.utils.run_context import RunContext
 from hypothesis import settings
@@ -65,3 +66,13 @@ def load_problem(benchmark):
         objective.set_data(**data)
         return objective, data
     return _load
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread for the module's tests (restored after): the torch
+    solvers' runs are then deterministic and do not compete for the cores."""
+    n_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n_threads)

@@ -15,12 +15,8 @@ from tests.solver_runs import SOLVERS, make_solver, run_callbacks
 NEURAL = ["ddl", "stochastic-ddl", "sparse-autoencoder"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
+# One torch thread (tests/conftest.py) for every test of this module.
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def run_solver(name, problem, init, n_iter, seed=0, **parameters):

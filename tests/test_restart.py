@@ -8,7 +8,6 @@ badly represented sample and the run goes on with distinct atoms.
 """
 import numpy as np
 import pytest
-import torch
 
 from benchmark_utils.coding import lambda_max
 from benchmark_utils.learning import init_dictionary
@@ -31,12 +30,8 @@ DEFAULTS = {"ksvd": "unused", "mod": "unused", "altmin": "unused",
             "sparse-autoencoder": "none"}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
+# One torch thread (tests/conftest.py) for every test of this module.
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
