@@ -1,13 +1,15 @@
 import numpy as np
 
-from benchmark_utils.coding import lambda_max
+from benchmark_utils.coding import conv_lambda_max, lambda_max
 from benchmark_utils.learning import (
     INIT_METHODS,
+    init_conv_atoms,
     init_dictionary,
     normalize_atoms,
     sanitize_atoms,
 )
 from benchmark_utils.metrics import (
+    ConvolutionalScorer,
     DictionaryScorer,
     lasso_recovery_ceiling,
     omp_recovery_ceiling,
@@ -78,6 +80,19 @@ class Objective(BenchmarkObjective):
     A dataset without a ground truth (``D_true`` None, e.g. ``patches``) gives
     the number of atoms to learn as ``n_atoms``; its rows have no recovery
     columns, and the stopping rule judges them on the training loss.
+
+    A convolutional dataset (``simulated-convolutional``) is recognized from
+    its signals, ``X`` of shape ``(n_signals, n_channels, n_times)`` and
+    ``D_true`` of shape ``(n_atoms, n_channels, n_times_atom)``: ``lmbd =
+    reg * conv_lambda_max(X, n_times_atom)`` (the largest norm of a window of
+    an atom's length, averaged over signals), ``D_init`` has the atoms'
+    shape (``benchmark_utils.learning.init_conv_atoms``, the same three
+    protocols), and the scores are the same columns
+    (``benchmark_utils.metrics.ConvolutionalScorer``: recovery up to shift,
+    permutation and sign, the convolutional Lasso); the oracle is the
+    least-squares atoms with the true activations. Solvers tell the two
+    models apart from ``D_init`` (``benchmark_utils.validation.
+    model_mismatch_reason``) and skip the other one with a reason.
     """
 
     name = "Dictionary recovery"
@@ -114,6 +129,8 @@ class Objective(BenchmarkObjective):
     # random dictionary, its worst case (docs/speed.md,
     # bench/bench_objective.py).
     eval_tol = 1e-4
+    # Signals of a convolutional problem its losses are computed on.
+    n_eval_signals = 20
 
     # A run stops when it has nothing left to gain (or at benchopt's
     # --timeout): at once at recovery 1 - 1e-6 or within 1e-4 of its
@@ -139,11 +156,14 @@ class Objective(BenchmarkObjective):
         if D_true is None and self.init == "close":
             return True, ("init='close' needs a ground-truth dictionary; this "
                           "dataset has none (use init='random' or 'data')")
+        if np.ndim(X) == 3 and self.replicate != "none":
+            return True, ("the stability replicates compare linear "
+                          "dictionaries; this problem is convolutional")
         return False, None
 
     def set_problem(self, X, X_test, D_true, n_nonzeros=None, properties=None,
                     seed=None, n_atoms=None, X_test_clean=None,
-                    pixel_scale=1.0, atom_shape=None):
+                    pixel_scale=1.0, atom_shape=None, n_times_atom=None):
         if self.init not in INIT_METHODS:
             raise ValueError(
                 f"init must be one of {list(INIT_METHODS)}, got {self.init!r}."
@@ -175,6 +195,10 @@ class Objective(BenchmarkObjective):
         self.n_nonzeros = n_nonzeros
         self.properties = dict(properties or {})
         self.n_atoms = D_true.shape[0] if D_true is not None else int(n_atoms)
+        if np.ndim(X) == 3:
+            self._set_convolutional(X, X_test, D_true, n_times_atom,
+                                    rng_init, rng_eval)
+            return
         self.lmbd = self.reg * lambda_max(X)
 
         self.D_init = init_dictionary(
@@ -212,11 +236,26 @@ class Objective(BenchmarkObjective):
                 self.properties.update(initialization_conditions(
                     self.D_init, D_true, n_nonzeros))
 
-    def _subsample(self, n, rng):
+    def _set_convolutional(self, X, X_test, D_true, n_times_atom, rng_init,
+                           rng_eval):
+        """The convolutional problem: its lmbd, initial atoms and scorer."""
+        L = D_true.shape[2] if D_true is not None else int(n_times_atom)
+        self.lmbd = self.reg * conv_lambda_max(X, L)
+        self.D_init = init_conv_atoms(
+            X, self.n_atoms, L, self.init, D_true=D_true,
+            distance=self.close_distance, random_state=rng_init)
+        train_idx = self._subsample(len(X), rng_eval, self.n_eval_signals)
+        test_idx = self._subsample(len(X_test), rng_eval, self.n_eval_signals)
+        self.scorer = ConvolutionalScorer(
+            X[train_idx], X_test[test_idx], self.lmbd, self.D_init.shape,
+            D_true=D_true)
+
+    def _subsample(self, n, rng, size=None):
         """Indices of the evaluation subset: all rows, or n_eval_samples."""
-        if n <= self.n_eval_samples:
+        size = self.n_eval_samples if size is None else size
+        if n <= size:
             return np.arange(n)
-        return np.sort(rng.choice(n, self.n_eval_samples, replace=False))
+        return np.sort(rng.choice(n, size, replace=False))
 
     def solver_inputs(self):
         return dict(X=self.X, D_init=self.D_init.copy(), lmbd=self.lmbd,

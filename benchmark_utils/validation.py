@@ -77,3 +77,30 @@ def invalid_choice_reason(**options):
         if value not in choices:
             return f"{name} must be one of {tuple(choices)}, got {value!r}"
     return None
+
+
+# The two models of the benchmark, told apart by the layout of the initial
+# dictionary a solver receives: atoms as rows (linear, ``X ~ Z @ D``) or
+# atoms of shape (n_channels, n_times_atom) (convolutional).
+MODELS = {
+    "linear": (2, "linear dictionaries (atoms as rows, X ~ Z @ D)"),
+    "convolutional": (3, "convolutional atoms (n_atoms, n_channels, "
+                         "n_times_atom)"),
+}
+
+
+def model_mismatch_reason(D_init, model):
+    """Why a solver of ``model`` cannot run on this problem, or None.
+
+    ``model`` is ``"linear"`` or ``"convolutional"``: the problem's model is
+    read from ``D_init`` (2D: linear, 3D: convolutional). Every solver's
+    ``skip`` calls it, so that linear solvers skip convolutional datasets with
+    this reason and convolutional solvers skip linear ones.
+    """
+    ndim, learns = MODELS[model]
+    actual = np.ndim(D_init)
+    if actual == ndim:
+        return None
+    other = next((name for name, (d, _) in MODELS.items() if d == actual),
+                 f"of another model (a {actual}-dimensional D_init)")
+    return f"this solver learns {learns}; the problem is {other}"

@@ -3,7 +3,10 @@ from benchopt import BaseSolver
 
 from benchmark_utils.coding import default_n_nonzeros
 from benchmark_utils.learning import normalize_atoms
-from benchmark_utils.validation import invalid_choice_reason
+from benchmark_utils.validation import (
+    invalid_choice_reason,
+    model_mismatch_reason,
+)
 
 
 class Solver(BaseSolver):
@@ -62,8 +65,9 @@ class Solver(BaseSolver):
     }
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):
-        reason = invalid_choice_reason(
-            variant=(self.variant, ("plain", "unbiased")))
+        reason = (model_mismatch_reason(D_init, "linear")
+                  or invalid_choice_reason(
+                      variant=(self.variant, ("plain", "unbiased"))))
         return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):

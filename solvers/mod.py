@@ -6,7 +6,10 @@ from benchmark_utils.coding import (
     sparse_encode_fista,
 )
 from benchmark_utils.learning import RESTARTS, least_squares_step
-from benchmark_utils.validation import invalid_choice_reason
+from benchmark_utils.validation import (
+    invalid_choice_reason,
+    model_mismatch_reason,
+)
 
 
 class Solver(BaseSolver):
@@ -51,8 +54,10 @@ class Solver(BaseSolver):
     lasso_max_iter = 10
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):
-        reason = invalid_choice_reason(coding=(self.coding, ("omp", "lasso")),
-                                       restart=(self.restart, RESTARTS))
+        reason = (model_mismatch_reason(D_init, "linear")
+                  or invalid_choice_reason(
+                      coding=(self.coding, ("omp", "lasso")),
+                      restart=(self.restart, RESTARTS)))
         return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):

@@ -9,7 +9,10 @@ from benchmark_utils.learning import (
     online_forgetting_factor,
     replace_unused_atoms,
 )
-from benchmark_utils.validation import invalid_choice_reason
+from benchmark_utils.validation import (
+    invalid_choice_reason,
+    model_mismatch_reason,
+)
 
 
 class Solver(BaseSolver):
@@ -66,7 +69,8 @@ class Solver(BaseSolver):
     test_config = {"batch_size": 64}
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):
-        reason = invalid_choice_reason(restart=(self.restart, RESTARTS))
+        reason = (model_mismatch_reason(D_init, "linear")
+                  or invalid_choice_reason(restart=(self.restart, RESTARTS)))
         return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):

@@ -5,6 +5,8 @@ from benchopt import BaseSolver
 from sklearn.decomposition import DictionaryLearning
 from sklearn.exceptions import ConvergenceWarning
 
+from benchmark_utils.validation import model_mismatch_reason
+
 
 class Solver(BaseSolver):
     """scikit-learn's batch ``DictionaryLearning``.
@@ -33,6 +35,10 @@ class Solver(BaseSolver):
     # (benchmark_utils.metrics.ceilings): the Lasso with the objective's lmbd.
     criterion = "lasso"
     parameters = {"fit_algorithm": ["cd"]}
+
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        reason = model_mismatch_reason(D_init, "linear")
+        return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.X, self.D_init, self.lmbd = X, D_init, lmbd

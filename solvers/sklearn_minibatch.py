@@ -5,6 +5,7 @@ from sklearn.decomposition import MiniBatchDictionaryLearning
 from sklearn.exceptions import ConvergenceWarning
 
 from benchmark_utils.learning import iterate_minibatches
+from benchmark_utils.validation import model_mismatch_reason
 
 
 class Solver(BaseSolver):
@@ -29,6 +30,10 @@ class Solver(BaseSolver):
     # first, wrong dictionaries for longer; on the default problem 256 took
     # 65 s to its Lasso ceiling and 32 took 5.6 s (docs/speed.md).
     parameters = {"batch_size": [32]}
+
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        reason = model_mismatch_reason(D_init, "linear")
+        return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.X, self.D_init, self.lmbd = X, D_init, lmbd

@@ -3,6 +3,7 @@ import spams
 from benchopt import BaseSolver
 
 from benchmark_utils.runtime.threads import get_n_threads
+from benchmark_utils.validation import model_mismatch_reason
 
 
 class Solver(BaseSolver):
@@ -23,6 +24,10 @@ class Solver(BaseSolver):
     # (benchmark_utils.metrics.ceilings): the Lasso with the objective's lmbd.
     criterion = "lasso"
     parameters = {"batch_size": [256]}
+
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        reason = model_mismatch_reason(D_init, "linear")
+        return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.X_fortran = np.asfortranarray(X.T, dtype=np.float64)

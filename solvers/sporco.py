@@ -2,6 +2,8 @@ import numpy as np
 from benchopt import BaseSolver
 from sporco.dictlrn.bpdndl import BPDNDictLearn
 
+from benchmark_utils.validation import model_mismatch_reason
+
 
 class Solver(BaseSolver):
     """SPORCO's ``BPDNDictLearn`` (Wohlberg 2017), an ADMM reference.
@@ -26,6 +28,10 @@ class Solver(BaseSolver):
     # The criterion it optimizes, whose recovery ceiling ends its run
     # (benchmark_utils.metrics.ceilings): the Lasso with the objective's lmbd.
     criterion = "lasso"
+
+    def skip(self, X, D_init, lmbd, n_nonzeros=None):
+        reason = model_mismatch_reason(D_init, "linear")
+        return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
         self.S = np.ascontiguousarray(X.T)

@@ -4,7 +4,9 @@
 atoms, the restart rule every solver family shares), ``updates`` (least
 squares, K-SVD atom updates, block coordinate descent), ``initialization``
 (the shared initial dictionary: random, data, close) and ``minibatch``
-(shuffled epochs). May import ``coding`` and the shared modules; never
+(shuffled epochs); ``convolutional`` (the same for convolutional atoms:
+normalization, the least-squares atoms for given activations, the initial
+atoms). May import ``coding`` and the shared modules; never
 benchopt.
 """
 from benchmark_utils.learning.atoms import (
@@ -17,6 +19,13 @@ from benchmark_utils.learning.atoms import (
     replace_unused_atoms,
     restart_atoms,
     sanitize_atoms,
+)
+from benchmark_utils.learning.convolutional import (
+    conv_least_squares_atoms,
+    init_conv_atoms,
+    normalize_conv_atoms,
+    project_conv_atoms,
+    sanitize_conv_atoms,
 )
 from benchmark_utils.learning.initialization import (
     INIT_METHODS,
@@ -33,6 +42,8 @@ from benchmark_utils.learning.updates import (
 )
 
 __all__ = [
+    "conv_least_squares_atoms", "init_conv_atoms", "normalize_conv_atoms",
+    "project_conv_atoms", "sanitize_conv_atoms",
     "INIT_METHODS", "RESTARTS", "atoms_to_images", "atoms_to_replace",
     "block_coordinate_update",
     "duplicated_atoms", "init_dictionary", "iterate_minibatches",

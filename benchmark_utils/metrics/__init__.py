@@ -1,6 +1,8 @@
 """Scores of a learned dictionary and properties of a true one.
 
-``recovery`` (matching up to permutation and sign: :func:`recovery_score`,
+``convolutional`` (the same for convolutional atoms, up to shift too:
+:func:`shift_invariant_recovery`, :func:`shift_coherence`), ``recovery``
+(matching up to permutation and sign: :func:`recovery_score`,
 :func:`recovered_fraction`, :func:`chance_floor`), ``properties`` (mutual
 and cumulative coherence, Welch bound, RIP bounds), ``denoising`` (PSNR) and ``scoring``
 (:class:`DictionaryScorer`, every column the objective reports for one
@@ -11,6 +13,14 @@ from benchmark_utils.metrics.ceilings import (
     lasso_recovery_ceiling,
     omp_recovery_ceiling,
     oracle_recovery,
+)
+from benchmark_utils.metrics.convolutional import (
+    conv_chance_floor,
+    conv_oracle_recovery,
+    shift_coherence,
+    shift_invariant_recovery,
+    shift_matched_correlations,
+    shift_recovered_fraction,
 )
 from benchmark_utils.metrics.denoising import psnr
 from benchmark_utils.metrics.properties import (
@@ -28,9 +38,12 @@ from benchmark_utils.metrics.recovery import (
     recovered_fraction,
     recovery_score,
 )
-from benchmark_utils.metrics.scoring import DictionaryScorer
+from benchmark_utils.metrics.scoring import ConvolutionalScorer, DictionaryScorer
 
 __all__ = [
+    "ConvolutionalScorer", "conv_chance_floor", "conv_oracle_recovery",
+    "shift_coherence", "shift_invariant_recovery",
+    "shift_matched_correlations", "shift_recovered_fraction",
     "DictionaryScorer", "cumulative_coherence", "lasso_recovery_ceiling",
     "omp_recovery_ceiling",
     "oracle_recovery", "RECOVERED_THRESHOLD", "chance_floor",

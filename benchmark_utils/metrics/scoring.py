@@ -10,11 +10,23 @@ call.
 """
 import numpy as np
 
+from benchmark_utils.coding.convolutional import (
+    conv_lasso_loss,
+    sparse_encode_conv,
+)
 from benchmark_utils.coding.lasso import lasso_loss, sparse_encode_cd
 from benchmark_utils.learning.atoms import (
     atoms_to_images,
     normalize_atoms,
     sanitize_atoms,
+)
+from benchmark_utils.learning.convolutional import (
+    normalize_conv_atoms,
+    sanitize_conv_atoms,
+)
+from benchmark_utils.metrics.convolutional import (
+    check_conv_atoms,
+    shift_matched_correlations,
 )
 from benchmark_utils.metrics.denoising import psnr
 from benchmark_utils.metrics.recovery import (
@@ -112,3 +124,65 @@ class DictionaryScorer:
             scores["atoms"] = atoms_to_images(D, self.atom_shape)
         return scores
 
+
+
+class ConvolutionalScorer:
+    """Scores of convolutional atoms ``D`` on one problem, with the call of
+    :class:`DictionaryScorer` and the same columns.
+
+    - ``recovery``, ``recovered_fraction`` (with true atoms): the
+      shift-invariant recovery (:func:`~benchmark_utils.metrics.
+      shift_invariant_recovery`, lags capped at half an atom) and the share
+      of true atoms matched at 0.99;
+    - ``loss_train``, ``loss_test``, ``generalization_gap``: the
+      convolutional Lasso (:func:`~benchmark_utils.coding.convolutional.
+      conv_lasso_loss`) with activations recomputed by one shared solver
+      (FISTA to a relative change of ``tol``) for the normalized atoms;
+    - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as
+      zero atoms.
+
+    Parameters
+    ----------
+    X_eval, X_test_eval : ndarray of shape (n, n_channels, n_times)
+    lmbd : float
+    atoms_shape : tuple (n_atoms, n_channels, n_times_atom)
+        The shape every estimate must have.
+    D_true : ndarray of shape ``atoms_shape`` or None
+    tol, max_iter : the stopping rule of the activations' FISTA.
+    """
+
+    def __init__(self, X_eval, X_test_eval, lmbd, atoms_shape, D_true=None,
+                 tol=1e-5, max_iter=1000):
+        self.X_eval, self.X_test_eval = X_eval, X_test_eval
+        self.lmbd, self.atoms_shape = lmbd, tuple(atoms_shape)
+        self.D_true, self.tol, self.max_iter = D_true, tol, max_iter
+
+    def __call__(self, D):
+        """Scores of ``D``, as a dict of floats.
+
+        Raises
+        ------
+        ValueError
+            When ``D`` is not of shape ``(n_atoms, n_channels,
+            n_times_atom)``.
+        """
+        D = check_conv_atoms(D, "D", shape=self.atoms_shape)
+        D, n_invalid = sanitize_conv_atoms(D)
+        D = normalize_conv_atoms(D)
+        losses = []
+        for X in (self.X_eval, self.X_test_eval):
+            Z = sparse_encode_conv(X, D, self.lmbd, tol=self.tol,
+                                   max_iter=self.max_iter)
+            losses.append(conv_lasso_loss(X, Z, D, self.lmbd))
+        scores = {}
+        if self.D_true is not None:
+            matched = shift_matched_correlations(self.D_true, D)
+            scores.update(
+                recovery=float(matched.mean()),
+                recovered_fraction=float(
+                    np.mean(matched >= RECOVERED_THRESHOLD)),
+            )
+        scores.update(loss_train=losses[0], loss_test=losses[1],
+                      generalization_gap=losses[1] - losses[0],
+                      n_invalid_atoms=n_invalid)
+        return scores

@@ -25,6 +25,7 @@ from benchmark_utils.neural.device import (
     prepare_run,
     to_numpy,
 )
+from benchmark_utils.validation import model_mismatch_reason
 
 
 def restart_unused_atoms(D, Z, X, restart="unused"):
@@ -63,11 +64,16 @@ class TorchSolver:
     # Option name -> allowed values, checked by ``skip`` (with ``restart``).
     option_choices = {}
 
+    # The model it learns: "linear" or "convolutional" (the other one is
+    # skipped, benchmark_utils.validation.model_mismatch_reason).
+    model = "linear"
+
     def skip(self, X, D_init, lmbd, n_nonzeros=None):
         choices = {"restart": RESTARTS, **self.option_choices}
-        reason = invalid_option_reason(
-            self.device, **{name: (getattr(self, name), allowed)
-                            for name, allowed in choices.items()})
+        reason = model_mismatch_reason(D_init, self.model) or \
+            invalid_option_reason(
+                self.device, **{name: (getattr(self, name), allowed)
+                                for name, allowed in choices.items()})
         return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
