@@ -11,6 +11,7 @@ from benchmark_utils.learning import (
 from benchmark_utils.metrics import (
     ConvolutionalScorer,
     DictionaryScorer,
+    conv_lasso_recovery_ceiling,
     lasso_recovery_ceiling,
     omp_recovery_ceiling,
 )
@@ -90,9 +91,11 @@ class Objective(BenchmarkObjective):
     protocols), and the scores are the same columns
     (``benchmark_utils.metrics.ConvolutionalScorer``: recovery up to shift,
     permutation and sign, the convolutional Lasso); the oracle is the
-    least-squares atoms with the true activations. Solvers tell the two
-    models apart from ``D_init`` (``benchmark_utils.validation.
-    model_mismatch_reason``) and skip the other one with a reason.
+    least-squares atoms with the true activations, ``data_ceiling_lasso``
+    the convolutional Lasso's stationary point reached from ``D_true``.
+    Solvers tell the two models apart from ``D_init``
+    (``benchmark_utils.validation.model_mismatch_reason``) and skip the other
+    one with a reason.
     """
 
     name = "Dictionary recovery"
@@ -249,6 +252,12 @@ class Objective(BenchmarkObjective):
         self.scorer = ConvolutionalScorer(
             X[train_idx], X_test[test_idx], self.lmbd, self.D_init.shape,
             D_true=D_true)
+        if D_true is not None:
+            # What the convolutional Lasso allows: its stationary point
+            # reached from D_true, on the signals the loss is scored on.
+            self.properties["ceiling_lasso"] = once_per_problem(
+                conv_lasso_recovery_ceiling, self.scorer.X_eval, D_true,
+                lmbd=self.lmbd)
 
     def _subsample(self, n, rng, size=None):
         """Indices of the evaluation subset: all rows, or n_eval_samples."""

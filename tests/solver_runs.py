@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 from benchopt.benchmark import Benchmark
 
-from benchmark_utils.coding import lambda_max
-from benchmark_utils.learning import init_dictionary
+from benchmark_utils.coding import conv_lambda_max, lambda_max
+from benchmark_utils.learning import init_conv_atoms, init_dictionary
 
 BENCHMARK = Benchmark(Path(__file__).resolve().parents[1])
 SOLVERS = {solver.name: solver for solver in BENCHMARK.get_solvers()}
@@ -46,5 +46,35 @@ def run_callbacks(solver, n_iter, n_atoms, n_features):
     solver.run(callback)
     D = solver.get_result()["D"]
     assert D.shape == (n_atoms, n_features) and D.dtype == np.float64
+    assert np.isfinite(D).all()
+    return D
+
+
+def make_conv_solver(name, problem, init="close", reg=0.1, seed=0,
+                     distance=0.3, **parameters):
+    """A convolutional solver with its objective's inputs for ``problem`` (a
+    :class:`benchmark_utils.simulation.ConvProblem`) set, as
+    :func:`make_solver` does for the linear ones."""
+    X, D_true = problem.X, problem.D_true
+    D_init = init_conv_atoms(X, D_true.shape[0], D_true.shape[2], init,
+                             D_true=D_true, distance=distance, random_state=1)
+    solver = SOLVERS[name].get_instance(**parameters)
+    solver.get_seed = lambda **kwargs: seed
+    solver.set_objective(X=X, D_init=D_init,
+                         lmbd=reg * conv_lambda_max(X, D_true.shape[2]))
+    return solver
+
+
+def run_conv_callbacks(solver, n_iter, shape):
+    """Run ``n_iter`` callbacks; return the final atoms, checked."""
+    count = [0]
+
+    def callback():
+        count[0] += 1
+        return count[0] <= n_iter
+
+    solver.run(callback)
+    D = np.asarray(solver.get_result()["D"])
+    assert D.shape == tuple(shape) and D.dtype == np.float64
     assert np.isfinite(D).all()
     return D

@@ -21,6 +21,7 @@ from benchmark_utils.learning.atoms import (
     sanitize_atoms,
 )
 from benchmark_utils.learning.convolutional import (
+    conv_atoms_step,
     conv_least_squares_atoms,
     init_conv_atoms,
     normalize_conv_atoms,
@@ -42,8 +43,8 @@ from benchmark_utils.learning.updates import (
 )
 
 __all__ = [
-    "conv_least_squares_atoms", "init_conv_atoms", "normalize_conv_atoms",
-    "project_conv_atoms", "sanitize_conv_atoms",
+    "conv_atoms_step", "conv_least_squares_atoms", "init_conv_atoms",
+    "normalize_conv_atoms", "project_conv_atoms", "sanitize_conv_atoms",
     "INIT_METHODS", "RESTARTS", "atoms_to_images", "atoms_to_replace",
     "block_coordinate_update",
     "duplicated_atoms", "init_dictionary", "iterate_minibatches",

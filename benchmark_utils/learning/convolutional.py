@@ -146,3 +146,41 @@ def init_conv_atoms(X, n_atoms, n_times_atom, method="random", D_true=None,
             f"{D_true.shape}.")
     return perturb_dictionary(D_true.reshape(n_atoms, -1), distance,
                               random_state=rng).reshape(D_true.shape)
+
+
+def conv_atoms_step(X, Z, D, n_steps=10, tol=0.0):
+    """``n_steps`` projected gradient steps on the atoms for fixed activations
+    (fewer when a step moves no entry by more than ``tol``).
+
+    Minimizes ``0.5 sum_n ||x_n - sum_k z_nk * d_k||^2`` over atoms in the
+    unit Frobenius ball from ``D``, with the step ``1 / L_D``, ``L_D`` the
+    largest eigenvalue of the activations' normal matrix
+    (:func:`activation_statistics`); the sufficient statistics are computed
+    once, so a step costs a product by a ``(K L, K L)`` matrix.
+
+    Returns
+    -------
+    D : ndarray of shape (n_atoms, n_channels, n_times_atom)
+        ``D`` itself when no activation is left (nothing to learn from).
+    """
+    n_atoms, n_channels, L = D.shape
+    G = activation_statistics(Z, L)
+    lipschitz = float(np.linalg.eigvalsh(G)[-1])
+    if lipschitz <= 0:
+        return D
+
+    def flat(A):  # (K, C, L) -> (K L, C)
+        return A.transpose(0, 2, 1).reshape(n_atoms * L, n_channels)
+
+    def atoms(F):
+        return F.reshape(n_atoms, L, n_channels).transpose(0, 2, 1)
+
+    b = flat(-conv_dictionary_gradient(X, Z, np.zeros_like(D)))
+    F = flat(D)
+    for _ in range(n_steps):
+        F_new = flat(project_conv_atoms(atoms(F - (G @ F - b) / lipschitz)))
+        moved = float(np.max(np.abs(F_new - F)))
+        F = F_new
+        if moved <= tol:
+            break
+    return np.ascontiguousarray(atoms(F))

@@ -16,6 +16,7 @@ from benchmark_utils.metrics.ceilings import (
 )
 from benchmark_utils.metrics.convolutional import (
     conv_chance_floor,
+    conv_lasso_recovery_ceiling,
     conv_oracle_recovery,
     shift_coherence,
     shift_invariant_recovery,
@@ -41,7 +42,8 @@ from benchmark_utils.metrics.recovery import (
 from benchmark_utils.metrics.scoring import ConvolutionalScorer, DictionaryScorer
 
 __all__ = [
-    "ConvolutionalScorer", "conv_chance_floor", "conv_oracle_recovery",
+    "ConvolutionalScorer", "conv_chance_floor",
+    "conv_lasso_recovery_ceiling", "conv_oracle_recovery",
     "shift_coherence", "shift_invariant_recovery",
     "shift_matched_correlations", "shift_recovered_fraction",
     "DictionaryScorer", "cumulative_coherence", "lasso_recovery_ceiling",

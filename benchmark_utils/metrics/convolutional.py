@@ -18,7 +18,9 @@ import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
 from scipy.optimize import linear_sum_assignment
 
+from benchmark_utils.coding.convolutional import sparse_encode_conv
 from benchmark_utils.learning.convolutional import (
+    conv_atoms_step,
     conv_least_squares_atoms,
     normalize_conv_atoms,
 )
@@ -170,4 +172,35 @@ def conv_oracle_recovery(X, Z_true, D_true, max_shift=None):
     the atoms."""
     D_true = check_conv_atoms(D_true, "D_true")
     D = conv_least_squares_atoms(X, Z_true, D_true.shape[2])
+    return shift_invariant_recovery(D_true, D, max_shift)
+
+
+def conv_lasso_recovery_ceiling(X, D_true, lmbd, tol=1e-7, max_iter=200,
+                                code_tol=1e-6, max_shift=None):
+    """Recovery of the convolutional Lasso's stationary point reached from
+    the true atoms: what the criterion allows (the convolutional counterpart
+    of :func:`~benchmark_utils.metrics.lasso_recovery_ceiling`).
+
+    Alternates the activations (FISTA, warm-started, to a relative change of
+    ``code_tol``) and the atoms for them in the unit ball (projected
+    gradient until no entry moves by more than ``tol / 10``), from
+    ``D_true``, until no atom moves by more than ``tol`` (Frobenius).
+
+    Returns
+    -------
+    score : float in [0, 1]
+    """
+    D_true = normalize_conv_atoms(check_conv_atoms(D_true, "D_true"))
+    if lmbd < 0:
+        raise ValueError(f"lmbd must be >= 0, got {lmbd}.")
+    D, Z = D_true, None
+    for _ in range(int(max_iter)):
+        Z = sparse_encode_conv(X, D, lmbd, Z_init=Z, max_iter=10000,
+                               tol=code_tol)
+        D_new = conv_atoms_step(X, Z, D, n_steps=1000, tol=tol / 10)
+        moved = float(np.max(np.linalg.norm((D_new - D).reshape(len(D), -1),
+                                            axis=1)))
+        D = D_new
+        if moved <= tol:
+            break
     return shift_invariant_recovery(D_true, D, max_shift)

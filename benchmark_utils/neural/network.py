@@ -169,7 +169,6 @@ def unrolled_codes(X, D, lmbd, n_layers, algorithm="fista", step_scales=None,
 
 def _run_layers(X, D, lmbd, algorithm, lipschitz, step_scales, layers, state):
     """Apply the given layers to ``state = (Z, Y, t)``; return the new state."""
-    Z, Y, t = state
     eye = torch.eye(D.shape[0], dtype=D.dtype, device=D.device)
     G = D @ D.T
     XDt = X @ D.T
@@ -177,11 +176,30 @@ def _run_layers(X, D, lmbd, algorithm, lipschitz, step_scales, layers, state):
         # One step for every layer: the affine map is formed once.
         step = 1.0 / lipschitz
         W, B = eye - step * G, step * XDt
-    for i in layers:
-        if step_scales is not None:
+
+        def layer(Y, i):
+            return soft_threshold(torch.addmm(B, Y, W), lmbd * step)
+    else:
+        def layer(Y, i):
             step = step_scales[i] / lipschitz
             W, B = eye - step * G, step * XDt
-        Z_new = soft_threshold(torch.addmm(B, Y, W), lmbd * step)
+            return soft_threshold(torch.addmm(B, Y, W), lmbd * step)
+    return proximal_layers(layer, state, layers, algorithm)
+
+
+def proximal_layers(layer, state, layers, algorithm):
+    """Unrolled ISTA or FISTA: ``Z <- layer(Y, i)`` for every ``i`` of
+    ``layers``, from ``state = (Z, Y, t)``; returns the new state.
+
+    ``layer(Y, i)`` is one proximal gradient step from ``Y`` (layer ``i``);
+    FISTA then sets ``Y`` to ``Z_new + (t - 1) / t_new (Z_new - Z)`` (Beck and
+    Teboulle 2009, no restart), ISTA to ``Z_new``. The linear network and the
+    convolutional one (:mod:`benchmark_utils.neural.convolutional`) differ
+    only by their ``layer``.
+    """
+    Z, Y, t = state
+    for i in layers:
+        Z_new = layer(Y, i)
         if algorithm == "fista":
             t_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t * t))
             # Y = Z_new + (t - 1) / t_new (Z_new - Z), as one lerp.

@@ -103,12 +103,24 @@ def _excess_descent(D, target, steps):
     return best, best_coherence
 
 
-def _rotate_to(D, target, coherence, rng):
-    """Rotate one atom towards its most correlated partner until the shift
-    coherence is ``target`` (it is ``coherence <= target`` at the start)."""
+def _rotate_to(factors, target, coherence, rng):
+    """Rotate one atom towards another until the shift coherence is
+    ``target`` (it is ``coherence <= target`` at the start).
+
+    ``factors`` is ``(spatial, temporal)`` for rank-one atoms (both factors
+    are rotated, so the atom stays rank one) or ``(None, D)``.
+    """
+    spatial, temporal = factors
+    K = len(temporal)
+
+    def atoms(spatial, temporal):
+        if spatial is None:
+            return normalize_conv_atoms(temporal)
+        return _rank_one(spatial, temporal)
+
+    D = atoms(spatial, temporal)
     if abs(coherence - target) <= _COHERENCE_TOL:
         return D
-    K = len(D)
     if K < 2:
         raise CoherenceNotReachedError(
             f"a single atom cannot be rotated towards another: its shift "
@@ -117,9 +129,16 @@ def _rotate_to(D, target, coherence, rng):
     first, second = rng.choice(K, size=2, replace=False)
 
     def rotated(theta):
-        E = D.copy()
-        E[first] = np.cos(theta) * D[first] + np.sin(theta) * D[second]
-        return normalize_conv_atoms(E)
+        parts = []
+        for factor in (spatial, temporal):
+            if factor is None:
+                parts.append(None)
+                continue
+            factor = factor.copy()
+            factor[first] = (np.cos(theta) * factor[first]
+                             + np.sin(theta) * factor[second])
+            parts.append(factor)
+        return atoms(*parts)
 
     low, high = 0.0, np.pi / 2
     for _ in range(200):
@@ -137,18 +156,21 @@ def _coherence_atoms(n_atoms, n_channels, n_times_atom, target, rank1, rng):
     for _ in range(_DESCENT_STARTS):
         if rank1:
             spatial = rng.standard_normal((n_atoms, n_channels))
-            temporal = rng.standard_normal((n_atoms, 1, n_times_atom))
-            temporal, _ = _excess_descent(normalize_conv_atoms(temporal),
-                                          target, _DESCENT_STEPS)
-            D = _rank_one(spatial, temporal[:, 0])
+            spatial /= np.linalg.norm(spatial, axis=1, keepdims=True)
+            temporal = normalize_conv_atoms(
+                rng.standard_normal((n_atoms, 1, n_times_atom)))
+            temporal = _excess_descent(temporal, target, _DESCENT_STEPS)[0]
+            factors = (spatial, temporal[:, 0])
         else:
-            D, _ = _excess_descent(normalize_conv_atoms(rng.standard_normal(
-                (n_atoms, n_channels, n_times_atom))), target,
-                _DESCENT_STEPS)
+            factors = (None, _excess_descent(normalize_conv_atoms(
+                rng.standard_normal((n_atoms, n_channels, n_times_atom))),
+                target, _DESCENT_STEPS)[0])
+        D = (_rank_one(*factors) if rank1
+             else normalize_conv_atoms(factors[1]))
         coherence = shift_coherence(D)
         lowest = min(lowest, coherence)
         if coherence <= target:
-            return _rotate_to(D, target, coherence, rng)
+            return _rotate_to(factors, target, coherence, rng)
     raise CoherenceNotReachedError(
         f"shift-coherence target {target} not reached for {n_atoms} atoms of "
         f"shape ({n_channels}, {n_times_atom}): the lowest reached from "

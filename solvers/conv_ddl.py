@@ -1,0 +1,108 @@
+import torch
+from benchopt import BaseSolver
+
+from benchmark_utils.neural import (
+    ALGORITHMS,
+    BacktrackingLineSearch,
+    TorchSolver,
+    synchronize,
+    synchronized,
+)
+from benchmark_utils.neural.convolutional import (
+    analytic_conv_gradient,
+    conv_lasso_loss,
+    conv_lipschitz,
+    conv_step_init,
+    normalize_conv_atoms,
+    unrolled_conv_codes,
+)
+
+
+class Solver(TorchSolver, BaseSolver):
+    """Unrolled convolutional dictionary learning (full batch).
+
+    The encoder is a network of ``n_layers`` unrolled convolutional ISTA or
+    FISTA iterations started from 0, with step ``1 / L`` (``L`` the largest,
+    over frequencies, squared spectral norm of the atoms' Fourier
+    coefficients) and the decoder's atoms as its weights: the constrained
+    recurrent sparse autoencoder of Tolooshams, Dey and Ba ("Scalable
+    convolutional dictionary learning with constrained recurrent sparse
+    auto-encoders", MLSP 2018), trained on the convolutional Lasso of its
+    activations as deep dictionary learning is (Malezieux, Moreau and
+    Kowalski, "Understanding approximate and unrolled dictionary learning for
+    pattern recovery", ICLR 2022; ``solvers/ddl.py`` is the linear solver):
+
+        F(D) = 1/n sum_n 0.5 ||x_n - sum_k z_nk(D) * d_k||^2
+               + lmbd ||z_n(D)||_1.
+
+    Each iteration (one point of the curve): the gradient of ``F`` in ``D``
+    by back-propagation through the layers (``gradient="deep"``, DDL) or at
+    fixed activations (``"analytic"``, alternating minimization, AM), then the
+    backtracking line search of the linear solver (a trial ``D - t grad``
+    with atoms projected onto the unit sphere is accepted if ``F``
+    decreases, ``t`` halved otherwise, at most 20 times; the first ``t`` is
+    ``1 / L_D`` at the initial activations). When no trial decreases the
+    loss, the run ends. The layers are those of the linear network with a
+    convolution in place of the product
+    (``benchmark_utils.neural.convolutional``). Deterministic.
+    """
+
+    name = "conv-ddl"
+    requirements = ["pip::torch"]
+    sampling_strategy = "callback"
+    # The criterion it optimizes, whose recovery ceiling ends its run: the
+    # convolutional Lasso with the objective's lmbd.
+    criterion = "lasso"
+    model = "convolutional"
+    # No restart rule for convolutional atoms (the linear one replaces atoms
+    # by samples).
+    restart = "none"
+    parameters = {
+        "gradient": ["deep", "analytic"],
+        "n_layers": [20],
+        "algorithm": ["fista"],
+        "device": ["cpu"],
+        "dtype": ["auto"],
+    }
+    option_choices = {"gradient": ("deep", "analytic"),
+                      "algorithm": ALGORITHMS}
+
+    def evaluate(self, params):
+        """Forward pass at ``params = [D]``: the loss as a float and what the
+        gradient needs (the graph, or the activations)."""
+        D = params[0]
+        if self.gradient == "analytic":
+            Z = unrolled_conv_codes(self.X, D.detach(), self.lmbd,
+                                    self.n_layers, self.algorithm)
+            loss = conv_lasso_loss(self.X, Z, D, self.lmbd)
+            return float(loss), (params, loss, Z)
+        D = D.detach().requires_grad_(True)
+        Z = unrolled_conv_codes(self.X, D, self.lmbd, self.n_layers,
+                                self.algorithm,
+                                lipschitz=conv_lipschitz(D, self.X.shape[2]))
+        loss = conv_lasso_loss(self.X, Z, D, self.lmbd)
+        return float(loss.detach()), ([D], loss, Z)
+
+    def gradient_of(self, state):
+        params, loss, Z = state
+        if self.gradient == "analytic":
+            return [analytic_conv_gradient(self.X, Z, params[0])]
+        return list(torch.autograd.grad(loss, params))
+
+    def run(self, callback):
+        callback = synchronized(callback, self.torch_device)
+        params = [self.D_init.clone()]
+        self.D = params[0]
+        loss, state = self.evaluate(params)
+        grads = self.gradient_of(state)
+        line_search = BacktrackingLineSearch(
+            conv_step_init(state[2].detach(), self.D_init.shape[2]))
+        while callback():
+            accepted, params, loss, state = line_search.search(
+                [p.detach() for p in params], grads, loss, self.evaluate,
+                lambda trial: [normalize_conv_atoms(trial[0])])
+            if not accepted:  # the loss has stalled at the precision
+                synchronize(self.torch_device)
+                return
+            grads = self.gradient_of(state)
+            self.D = params[0].detach()
