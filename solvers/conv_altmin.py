@@ -32,6 +32,8 @@ class Solver(BaseSolver):
     # The criterion it optimizes: the convolutional Lasso with the
     # objective's lmbd.
     criterion = "lasso"
+    # benchopt test runs it on the convolutional dataset.
+    test_config = {"dataset": {"name": "simulated-convolutional"}}
     parameters = {"z_max_iter": [30], "d_steps": [10]}
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):

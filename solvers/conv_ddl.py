@@ -53,6 +53,8 @@ class Solver(TorchSolver, BaseSolver):
     # The criterion it optimizes, whose recovery ceiling ends its run: the
     # convolutional Lasso with the objective's lmbd.
     criterion = "lasso"
+    # benchopt test runs it on the convolutional dataset.
+    test_config = {"dataset": {"name": "simulated-convolutional"}}
     model = "convolutional"
     # No restart rule for convolutional atoms (the linear one replaces atoms
     # by samples).

@@ -1,0 +1,140 @@
+"""Time to a shift-invariant recovery of 0.95 of every convolutional solver,
+as ratios to alphacsc, on the convolutional reference problem, over draws.
+
+The reference problem (written here): 5 Gaussian atoms of 32 samples, one
+channel, 20 training signals of 5,000 samples (5 held out), activation rate
+0.002 (50 activations a signal), Gaussian amplitudes, SNR 20 dB, reg=0.1
+(``lmbd = 0.1 * conv_lambda_max(X, 32)``), initial atoms ``init`` (default
+``data``: windows of the signals) shared by all solvers. Each draw is loaded
+through the benchmark's own dataset and objective with benchopt's seeds
+(base seed ``--seed``, repetition r), so that draw r is repetition r of
+``benchopt run . -d simulated-convolutional`` with these parameters.
+
+For each solver and draw, every iteration is scored with the clock stopped
+(:func:`benchmark_utils.metrics.shift_invariant_recovery`); the time is the
+solver time to the first iteration at 0.95 (the ``exact`` time of
+``bench/bench_solvers.py``). The summary gives the median and the range over
+draws, and the ratio of medians to alphacsc's batch solver.
+
+Run from the repository root:
+``python bench/bench_conv.py [--draws 5] [--budget 60] [--init data]``.
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from benchopt.benchmark import Benchmark
+from benchopt.utils.run_context import RunContext
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmark_utils.metrics import shift_invariant_recovery  # noqa: E402
+
+REFERENCE = dict(n_atoms=5, n_channels=1, n_times_atom=32, n_times=5000,
+                 n_signals=20, n_test=5, activation_rate=0.002, snr=20.0)
+TARGET = 0.95
+REFERENCE_SOLVER = "alphacsc"
+SOLVERS = [
+    ("alphacsc", {"algorithm": "batch"}), ("alphacsc", {"algorithm": "online"}),
+    ("sporco-conv", {}), ("conv-altmin", {}),
+    ("conv-ddl", {"gradient": "deep"}), ("conv-ddl", {"gradient": "analytic"}),
+]
+
+
+def time_to_target(solver, D_true, budget):
+    """Run a callback solver; score every iteration with the clock stopped;
+    stop at the target or the budget."""
+    trace = []
+    state = dict(elapsed=0.0, n_iter=0)
+    start = [time.perf_counter()]
+
+    def callback():
+        state["elapsed"] += time.perf_counter() - start[0]
+        if state["n_iter"] > 0:
+            trace.append((state["elapsed"], shift_invariant_recovery(
+                D_true, solver.get_result()["D"])))
+        state["n_iter"] += 1
+        go_on = state["elapsed"] < budget and not (
+            trace and trace[-1][1] >= TARGET)
+        start[0] = time.perf_counter()
+        return go_on
+
+    solver.run(callback)
+    reached = next((t for t, r in trace if r >= TARGET), None)
+    best = max((r for _, r in trace), default=0.0)
+    return reached, best, len(trace)
+
+
+def load_draw(benchmark, init, seed, repetition):
+    Dataset, = benchmark.check_dataset_patterns(["simulated-convolutional"],
+                                                class_only=True)
+    dataset = Dataset.get_instance(**REFERENCE)
+    objective = benchmark.get_benchmark_objective().get_instance(
+        reg=0.1, init=init)
+    RunContext(base_seed=str(seed), objective_name=str(objective),
+               dataset_name=str(dataset), repetition=repetition).attach(
+        objective=objective, dataset=dataset, solver=None)
+    data = dataset.get_data()
+    objective.set_data(**data)
+    return dataset, objective, data
+
+
+def summarize(times):
+    hit = [t for t in times if t is not None]
+    if not hit:
+        return None, f"not reached (0/{len(times)})"
+    med = float(np.median(hit))
+    return med, (f"{med:.2f} [{min(hit):.2f}, {max(hit):.2f}] "
+                 f"({len(hit)}/{len(times)})")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds per solver and draw")
+    parser.add_argument("--draws", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--init", default="data",
+                        choices=("random", "data", "close"))
+    args = parser.parse_args()
+
+    benchmark = Benchmark(ROOT)
+    classes = {s.name: s for s in benchmark.get_solvers()}
+    results = {}
+    for rep in range(args.draws):
+        dataset, objective, data = load_draw(benchmark, args.init, args.seed,
+                                             rep)
+        for name, params in SOLVERS:
+            solver = classes[name].get_instance(**params)
+            RunContext(base_seed=str(args.seed), objective_name=str(objective),
+                       dataset_name=str(dataset), solver_name=str(solver),
+                       repetition=rep).attach(objective=objective,
+                                              dataset=dataset, solver=solver)
+            solver.set_objective(**objective.get_objective())
+            reached, best, n_iter = time_to_target(solver, data["D_true"],
+                                                   args.budget)
+            results.setdefault(str(solver), []).append((reached, best))
+            print(f"draw {rep} {str(solver):60s} iters={n_iter:5d} "
+                  f"best={best:.4f} time="
+                  + (f"{reached:.2f} s" if reached is not None
+                     else "not reached"), flush=True)
+
+    reference = next(label for label in results
+                     if label.startswith(REFERENCE_SOLVER))
+    ref_med, _ = summarize([r for r, _ in results[reference]])
+    print(f"\nTime to shift-invariant recovery {TARGET}, init={args.init}, "
+          f"median [min, max] over {args.draws} draws (draws that reached / "
+          f"all), budget {args.budget:.0f} s; ratio to {reference}\n")
+    print("| solver | time (s) | ratio | best recovery (median) |")
+    print("|---|---|---|---|")
+    for label, runs in results.items():
+        med, text = summarize([r for r, _ in runs])
+        ratio = f"{med / ref_med:.2f}" if med and ref_med else "-"
+        best = np.median([b for _, b in runs])
+        print(f"| {label} | {text} | {ratio} | {best:.4f} |")
+
+
+if __name__ == "__main__":
+    main()
