@@ -47,6 +47,10 @@ class Dataset(BaseDataset):
         "min_gap": [1],
         # Amplitude law of the activations: gaussian, rademacher or uniform.
         "distribution": ["gaussian"],
+        # Nonnegative activations (their absolute values): the model of
+        # alphacsc and CRsAE, which every convolutional solver can fit; False
+        # for signed activations, which alphacsc cannot.
+        "nonnegative": [True],
         # Signal-to-noise ratio in dB (inf: noiseless).
         "snr": [30.0],
     }
@@ -61,7 +65,7 @@ class Dataset(BaseDataset):
             activation_rate=self.activation_rate, min_gap=self.min_gap,
             n_test=self.n_test, snr=self.snr, kind=self.kind,
             coherence=self.coherence, rank1=self.rank1,
-            distribution=self.distribution,
+            distribution=self.distribution, nonnegative=self.nonnegative,
         )
         try:
             check_conv_problem_parameters(**params)

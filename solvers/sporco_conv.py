@@ -3,7 +3,10 @@ from benchopt import BaseSolver
 from sporco.dictlrn.cbpdndl import ConvBPDNDictLearn
 from sporco.pgm.backtrack import BacktrackStandard
 
-from benchmark_utils.validation import invalid_choice_reason, model_mismatch_reason
+from benchmark_utils.validation import (
+    invalid_choice_reason,
+    model_mismatch_reason,
+)
 
 # The dictionary steps offered: SPORCO's proximal gradient step with
 # backtracking, or its ADMM consensus step (docstring of the solver).

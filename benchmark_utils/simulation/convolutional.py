@@ -86,7 +86,8 @@ def check_activation_parameters(activation_rate, n_atoms, n_times_valid,
 
 def make_activations(n_signals, n_atoms, n_times_valid, activation_rate,
                      min_gap=1, distribution="gaussian",
-                     amplitude_range=(1.0, 2.0), random_state=None):
+                     amplitude_range=(1.0, 2.0), nonnegative=False,
+                     random_state=None):
     """Sparse activations, ``(n_signals, n_atoms, n_times_valid)``.
 
     Every signal has :func:`events_per_signal` activations. With ``min_gap =
@@ -94,7 +95,9 @@ def make_activations(n_signals, n_atoms, n_times_valid, activation_rate,
     (atom, time) positions without replacement; with ``min_gap = g > 1`` the
     times are uniform among the sets of times at least ``g`` apart (whatever
     the atoms: isolated events), each with a uniform atom. Amplitudes follow
-    ``distribution`` (:func:`benchmark_utils.simulation.make_codes`' laws).
+    ``distribution`` (:func:`benchmark_utils.simulation.make_codes`' laws),
+    their absolute values with ``nonnegative=True`` (the model of alphacsc,
+    whose activations are nonnegative).
     """
     activation_rate, min_gap = check_activation_parameters(
         activation_rate, n_atoms, n_times_valid, min_gap)
@@ -115,14 +118,14 @@ def make_activations(n_signals, n_atoms, n_times_valid, activation_rate,
             atoms = rng.integers(0, n_atoms, size=m)
         Z[n, atoms, times] = _amplitudes(m, distribution, amplitude_range,
                                          rng)
-    return Z
+    return np.abs(Z) if nonnegative else Z
 
 
 def check_conv_problem_parameters(n_signals, n_channels, n_atoms, n_times,
                                   n_times_atom, activation_rate, min_gap=1,
                                   n_test=10, snr=30.0, kind="gaussian",
                                   coherence=None, rank1=False,
-                                  distribution="gaussian"):
+                                  distribution="gaussian", nonnegative=False):
     """Check every parameter of :func:`make_conv_problem` without drawing.
 
     Raises ``ValueError`` naming what is allowed (signals shorter than an
@@ -152,8 +155,9 @@ def check_conv_problem_parameters(n_signals, n_channels, n_atoms, n_times,
         raise ValueError(
             f"coherence is only for kind='coherence', got kind={kind!r} and "
             f"coherence={coherence!r}.")
-    if not isinstance(rank1, (bool, np.bool_)):
-        raise ValueError(f"rank1 must be True or False, got {rank1!r}.")
+    for value, name in ((rank1, "rank1"), (nonnegative, "nonnegative")):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False, got {value!r}.")
     check_activation_parameters(activation_rate, n_atoms,
                                 n_times - n_times_atom + 1, min_gap)
     check_amplitude_law(distribution)
@@ -164,7 +168,7 @@ def make_conv_problem(n_signals, n_channels, n_atoms, n_times, n_times_atom,
                       activation_rate, min_gap=1, n_test=10, snr=30.0,
                       kind="gaussian", coherence=None, rank1=False,
                       distribution="gaussian", amplitude_range=(1.0, 2.0),
-                      random_state=None):
+                      nonnegative=False, random_state=None):
     """Simulate a convolutional dictionary recovery problem and measure it.
 
     Atoms from :func:`make_conv_atoms` (``kind``: ``gaussian``, ``shapes`` or
@@ -186,6 +190,8 @@ def make_conv_problem(n_signals, n_channels, n_atoms, n_times, n_times_atom,
     snr : float, default=30.0
     kind, coherence, rank1 : see :func:`make_conv_atoms`.
     distribution, amplitude_range : the amplitude law of the activations.
+    nonnegative : bool, default=False
+        Activations of nonnegative amplitudes (their absolute values).
     random_state : int, Generator or None
 
     Returns
@@ -199,7 +205,7 @@ def make_conv_problem(n_signals, n_channels, n_atoms, n_times, n_times_atom,
     check_conv_problem_parameters(
         n_signals, n_channels, n_atoms, n_times, n_times_atom,
         activation_rate, min_gap, n_test, snr, kind, coherence, rank1,
-        distribution)
+        distribution, nonnegative)
     rng = check_random_state(random_state)
     rng_atoms, rng_train, rng_test, rng_noise = rng.spawn(4)
     D_true = make_conv_atoms(n_atoms, n_channels, n_times_atom, kind=kind,
@@ -208,7 +214,8 @@ def make_conv_problem(n_signals, n_channels, n_atoms, n_times, n_times_atom,
     n_valid = n_times - n_times_atom + 1
     activations = dict(activation_rate=activation_rate, min_gap=min_gap,
                        distribution=distribution,
-                       amplitude_range=amplitude_range)
+                       amplitude_range=amplitude_range,
+                       nonnegative=nonnegative)
     Z_true = make_activations(n_signals, n_atoms, n_valid,
                               random_state=rng_train, **activations)
     Z_test = make_activations(n_test, n_atoms, n_valid,
