@@ -21,7 +21,7 @@ class Dataset(BaseDataset):
     shorter than an atom, a rate that cannot fit ``min_gap``, an unreachable
     coherence target) skip the cell with the reason.
 
-    The default is small (3 atoms of 32 samples, 10 signals of 1,000) so that
+    The default is small (3 atoms of 16 samples, 6 signals of 300) so that
     ``benchopt run .`` decides it in seconds.
     """
 
@@ -29,12 +29,12 @@ class Dataset(BaseDataset):
     requirements = ["pip::scipy"]
 
     parameters = {
-        "n_signals": [10],
+        "n_signals": [6],
         "n_test": [5],
         "n_channels": [1],
         "n_atoms": [3],
-        "n_times": [1000],
-        "n_times_atom": [32],
+        "n_times": [300],
+        "n_times_atom": [16],
         # gaussian, shapes (smooth waveforms) or coherence (with a target
         # shift `coherence`).
         "kind": ["gaussian"],
@@ -55,7 +55,7 @@ class Dataset(BaseDataset):
         "snr": [30.0],
     }
 
-    test_parameters = {"n_signals": [6], "n_times": [400]}
+    test_parameters = {"n_signals": [4], "n_times": [200]}
 
     def get_data(self):
         params = dict(

@@ -140,7 +140,10 @@ class Solver(BaseSolver):
     criterion = None
     # benchopt test runs it on the convolutional dataset.
     test_config = {"dataset": {"name": "simulated-convolutional"}}
-    parameters = {"algorithm": ["batch", "online"], "solver_z": ["ista"]}
+    # The default run (benchopt run .) has the batch algorithm; the online
+    # one runs with -s "alphacsc[algorithm=online]", in
+    # configs/convolutional.yml and in bench/bench_conv.py.
+    parameters = {"algorithm": ["batch"], "solver_z": ["ista"]}
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):
         reason = model_mismatch_reason(D_init, "convolutional") or \

@@ -152,7 +152,7 @@ class ConvolutionalScorer:
     """
 
     def __init__(self, X_eval, X_test_eval, lmbd, atoms_shape, D_true=None,
-                 tol=1e-5, max_iter=1000):
+                 tol=1e-4, max_iter=1000):
         self.X_eval, self.X_test_eval = X_eval, X_test_eval
         self.lmbd, self.atoms_shape = lmbd, tuple(atoms_shape)
         self.D_true, self.tol, self.max_iter = D_true, tol, max_iter
