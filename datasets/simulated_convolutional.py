@@ -41,8 +41,10 @@ class Dataset(BaseDataset):
         "coherence": [None],
         # Atoms as a spatial pattern times a waveform (alphacsc's rank one).
         "rank1": [False],
-        # Share of the (atom, time) positions that are active.
+        # Share of the (atom, time) positions that are active, or (with
+        # activation_rate None) n_events activations per signal.
         "activation_rate": [0.005],
+        "n_events": [None],
         # Smallest distance between two activations of a signal (1: none).
         "min_gap": [1],
         # Amplitude law of the activations: gaussian, rademacher or uniform.
@@ -62,7 +64,8 @@ class Dataset(BaseDataset):
             n_signals=self.n_signals, n_channels=self.n_channels,
             n_atoms=self.n_atoms, n_times=self.n_times,
             n_times_atom=self.n_times_atom,
-            activation_rate=self.activation_rate, min_gap=self.min_gap,
+            activation_rate=self.activation_rate, n_events=self.n_events,
+            min_gap=self.min_gap,
             n_test=self.n_test, snr=self.snr, kind=self.kind,
             coherence=self.coherence, rank1=self.rank1,
             distribution=self.distribution, nonnegative=self.nonnegative,

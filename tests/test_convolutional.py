@@ -201,7 +201,7 @@ def test_unreachable_coherence_and_bad_parameters_are_told():
     check_conv_problem_parameters(**base)
     with pytest.raises(ValueError, match="n_times must be at least"):
         check_conv_problem_parameters(**{**base, "n_times": 10})
-    with pytest.raises(ValueError, match="must be at most"):
+    with pytest.raises(ValueError, match="activation rate of at most"):
         check_conv_problem_parameters(**{**base, "activation_rate": 0.1,
                                          "min_gap": 20})
     with pytest.raises(ValueError, match="kind must be one of"):
@@ -219,6 +219,13 @@ def test_activations_rate_and_gap():
         assert np.diff(times).min() >= 30
     Z = make_activations(20, 3, 500, 0.01, random_state=0)
     assert np.count_nonzero(Z) == 20 * 15
+    Z = make_activations(5, 3, 500, n_events=12, min_gap=40,
+                         nonnegative=True, random_state=0)
+    assert (np.count_nonzero(Z, axis=(1, 2)) == 12).all() and (Z >= 0).all()
+    with pytest.raises(ValueError, match="holds at most 13"):
+        make_activations(5, 3, 500, n_events=14, min_gap=40)
+    with pytest.raises(ValueError, match="give one of"):
+        make_activations(5, 3, 500, activation_rate=0.01, n_events=12)
 
 
 def test_problem_measures_what_it_produced():

@@ -43,6 +43,7 @@ AXIS_LABELS = {
     MEASURED_COHERENCE: "measured mutual coherence",
     "n_samples": "training samples",
     "snr": "SNR (dB)",
+    "activation_rate": "activation rate (share of active (atom, time) positions)",
     "outlier_fraction": "outlier fraction",
     "n_layers": "unrolled layers",
 }

@@ -54,43 +54,63 @@ def max_activation_rate(n_times_valid, n_atoms, min_gap):
     return most / (n_atoms * n_times_valid)
 
 
-def events_per_signal(activation_rate, n_atoms, n_times_valid):
-    """Activations of every signal: ``round(rate * n_atoms * n_times_valid)``,
-    at least one."""
+def events_per_signal(activation_rate, n_atoms, n_times_valid, n_events=None):
+    """Activations of every signal: ``n_events`` if given, else
+    ``round(rate * n_atoms * n_times_valid)``, at least one."""
+    if n_events is not None:
+        return int(n_events)
     return max(1, int(round(activation_rate * n_atoms * n_times_valid)))
 
 
 def check_activation_parameters(activation_rate, n_atoms, n_times_valid,
-                                min_gap):
-    """Validate the activation rate and the minimum gap; return them.
+                                min_gap, n_events=None):
+    """Validate the activation law (a rate, or a number of events per signal)
+    and the minimum gap; return ``(activation_rate, n_events, min_gap)``.
 
-    Raises ``ValueError`` naming the largest rate that fits the gap.
+    Raises ``ValueError`` naming the largest rate (or number of events) that
+    fits the gap.
     """
-    if (isinstance(activation_rate, bool)
+    if (activation_rate is None) == (n_events is None):
+        raise ValueError(
+            "give one of activation_rate (the share of active (atom, time) "
+            "positions) and n_events (activations per signal), got "
+            f"activation_rate={activation_rate!r} and n_events={n_events!r}.")
+    if n_events is not None:
+        n_events = check_positive_int(n_events, "n_events")
+        if n_events > n_atoms * n_times_valid:
+            raise ValueError(
+                f"n_events={n_events} exceeds the {n_atoms * n_times_valid} "
+                "(atom, time) positions of a signal.")
+    elif (isinstance(activation_rate, bool)
             or not isinstance(activation_rate, numbers.Real)
             or not 0.0 < activation_rate < 1.0):
         raise ValueError(
             "activation_rate must be the share of (atom, time) positions that "
             f"are active, in (0, 1), got {activation_rate!r}.")
     min_gap = check_positive_int(min_gap, "min_gap")
-    n_events = events_per_signal(activation_rate, n_atoms, n_times_valid)
-    if (n_events - 1) * min_gap + 1 > n_times_valid:
+    m = events_per_signal(activation_rate, n_atoms, n_times_valid, n_events)
+    if (m - 1) * min_gap + 1 > n_times_valid:
+        most = (n_times_valid - 1) // min_gap + 1
+        asked = (f"n_events={n_events}:" if n_events is not None else
+                 f"activation_rate={activation_rate} puts {m} activations in "
+                 "each signal:")
         raise ValueError(
-            f"activation_rate={activation_rate} puts {n_events} activations "
-            f"in each signal; {n_times_valid} activation times cannot hold "
-            f"them {min_gap} samples apart: with min_gap={min_gap} the "
-            "activation rate must be at most "
-            f"{max_activation_rate(n_times_valid, n_atoms, min_gap):.4g}.")
-    return float(activation_rate), min_gap
+            f"{asked} {n_times_valid} activation times cannot hold {m} "
+            f"activations {min_gap} samples apart: with min_gap={min_gap} "
+            f"a signal holds at most {most} (an activation rate of at most "
+            f"{max_activation_rate(n_times_valid, n_atoms, min_gap):.4g}).")
+    rate = None if activation_rate is None else float(activation_rate)
+    return rate, n_events, min_gap
 
 
-def make_activations(n_signals, n_atoms, n_times_valid, activation_rate,
+def make_activations(n_signals, n_atoms, n_times_valid, activation_rate=None,
                      min_gap=1, distribution="gaussian",
                      amplitude_range=(1.0, 2.0), nonnegative=False,
-                     random_state=None):
+                     n_events=None, random_state=None):
     """Sparse activations, ``(n_signals, n_atoms, n_times_valid)``.
 
-    Every signal has :func:`events_per_signal` activations. With ``min_gap =
+    Every signal has :func:`events_per_signal` activations (``n_events``, or
+    the share ``activation_rate`` of its positions). With ``min_gap =
     1`` they are drawn uniformly among the ``n_atoms x n_times_valid``
     (atom, time) positions without replacement; with ``min_gap = g > 1`` the
     times are uniform among the sets of times at least ``g`` apart (whatever
@@ -99,11 +119,11 @@ def make_activations(n_signals, n_atoms, n_times_valid, activation_rate,
     their absolute values with ``nonnegative=True`` (the model of alphacsc,
     whose activations are nonnegative).
     """
-    activation_rate, min_gap = check_activation_parameters(
-        activation_rate, n_atoms, n_times_valid, min_gap)
+    activation_rate, n_events, min_gap = check_activation_parameters(
+        activation_rate, n_atoms, n_times_valid, min_gap, n_events)
     check_amplitude_law(distribution, amplitude_range)
     rng = check_random_state(random_state)
-    m = events_per_signal(activation_rate, n_atoms, n_times_valid)
+    m = events_per_signal(activation_rate, n_atoms, n_times_valid, n_events)
     Z = np.zeros((n_signals, n_atoms, n_times_valid))
     for n in range(n_signals):
         if min_gap == 1:
@@ -122,10 +142,11 @@ def make_activations(n_signals, n_atoms, n_times_valid, activation_rate,
 
 
 def check_conv_problem_parameters(n_signals, n_channels, n_atoms, n_times,
-                                  n_times_atom, activation_rate, min_gap=1,
+                                  n_times_atom, activation_rate=None, min_gap=1,
                                   n_test=10, snr=30.0, kind="gaussian",
                                   coherence=None, rank1=False,
-                                  distribution="gaussian", nonnegative=False):
+                                  distribution="gaussian", nonnegative=False,
+                                  n_events=None):
     """Check every parameter of :func:`make_conv_problem` without drawing.
 
     Raises ``ValueError`` naming what is allowed (signals shorter than an
@@ -159,16 +180,16 @@ def check_conv_problem_parameters(n_signals, n_channels, n_atoms, n_times,
         if not isinstance(value, (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False, got {value!r}.")
     check_activation_parameters(activation_rate, n_atoms,
-                                n_times - n_times_atom + 1, min_gap)
+                                n_times - n_times_atom + 1, min_gap, n_events)
     check_amplitude_law(distribution)
     check_snr(snr)
 
 
 def make_conv_problem(n_signals, n_channels, n_atoms, n_times, n_times_atom,
-                      activation_rate, min_gap=1, n_test=10, snr=30.0,
+                      activation_rate=None, min_gap=1, n_test=10, snr=30.0,
                       kind="gaussian", coherence=None, rank1=False,
                       distribution="gaussian", amplitude_range=(1.0, 2.0),
-                      nonnegative=False, random_state=None):
+                      nonnegative=False, n_events=None, random_state=None):
     """Simulate a convolutional dictionary recovery problem and measure it.
 
     Atoms from :func:`make_conv_atoms` (``kind``: ``gaussian``, ``shapes`` or
@@ -183,8 +204,10 @@ def make_conv_problem(n_signals, n_channels, n_atoms, n_times, n_times_atom,
     n_signals, n_test : int
         Training and held-out signals.
     n_channels, n_atoms, n_times, n_times_atom : int
-    activation_rate : float in (0, 1)
+    activation_rate : float in (0, 1), optional
         Share of the (atom, time) positions that are active.
+    n_events : int, optional
+        Activations per signal, instead of ``activation_rate``.
     min_gap : int, default=1
         Smallest distance between two activations of a signal (1: none).
     snr : float, default=30.0
@@ -205,7 +228,7 @@ def make_conv_problem(n_signals, n_channels, n_atoms, n_times, n_times_atom,
     check_conv_problem_parameters(
         n_signals, n_channels, n_atoms, n_times, n_times_atom,
         activation_rate, min_gap, n_test, snr, kind, coherence, rank1,
-        distribution, nonnegative)
+        distribution, nonnegative, n_events)
     rng = check_random_state(random_state)
     rng_atoms, rng_train, rng_test, rng_noise = rng.spawn(4)
     D_true = make_conv_atoms(n_atoms, n_channels, n_times_atom, kind=kind,
@@ -215,7 +238,7 @@ def make_conv_problem(n_signals, n_channels, n_atoms, n_times, n_times_atom,
     activations = dict(activation_rate=activation_rate, min_gap=min_gap,
                        distribution=distribution,
                        amplitude_range=amplitude_range,
-                       nonnegative=nonnegative)
+                       nonnegative=nonnegative, n_events=n_events)
     Z_true = make_activations(n_signals, n_atoms, n_valid,
                               random_state=rng_train, **activations)
     Z_test = make_activations(n_test, n_atoms, n_valid,
