@@ -5,7 +5,7 @@ The reference problem (written here): 5 Gaussian atoms of 32 samples, one
 channel, 20 training signals of 5,000 samples (5 held out), activation rate
 0.002 (50 activations a signal), Gaussian amplitudes, SNR 20 dB, reg=0.1
 (``lmbd = 0.1 * conv_lambda_max(X, 32)``), initial atoms ``init`` (default
-``data``: windows of the signals) shared by all solvers. Each draw is loaded
+``random``, the benchmark's) shared by all solvers. Each draw is loaded
 through the benchmark's own dataset and objective with benchopt's seeds
 (base seed ``--seed``, repetition r), so that draw r is repetition r of
 ``benchopt run . -d simulated-convolutional`` with these parameters.
@@ -17,7 +17,7 @@ solver time to the first iteration at 0.95 (the ``exact`` time of
 draws, and the ratio of medians to alphacsc's batch solver.
 
 Run from the repository root:
-``python bench/bench_conv.py [--draws 5] [--budget 60] [--init data]``.
+``python bench/bench_conv.py [--draws 5] [--budget 60] [--init random]``.
 """
 import argparse
 import sys
@@ -96,7 +96,7 @@ def main():
                         help="seconds per solver and draw")
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--init", default="data",
+    parser.add_argument("--init", default="random",
                         choices=("random", "data", "close"))
     args = parser.parse_args()
 
