@@ -2,6 +2,7 @@ from benchopt import BasePlot
 
 from benchmark_utils.results.figures import depth_summary
 from benchmark_utils.results.studies import RECOVERY, final_runs
+from benchmark_utils.runtime.dashboard import trace_style
 
 Y_AXES = {
     "final recovery": RECOVERY,
@@ -38,7 +39,7 @@ class Plot(BasePlot):
                 "x": s["x"].tolist(), "y": s["median"].tolist(),
                 "y_low": s["low"].tolist(), "y_high": s["high"].tolist(),
                 "label": label + (f" ({n_cut} runs cut)" if n_cut else ""),
-                **self.get_style(label),
+                **trace_style(self, label),
             })
         return traces
 

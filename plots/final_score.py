@@ -6,6 +6,7 @@ from benchmark_utils.results.studies import (
     final_runs,
     swept_quantities,
 )
+from benchmark_utils.runtime.dashboard import trace_style
 
 # Final scores that can be drawn, in the order the view offers them.
 METRICS = [
@@ -55,7 +56,7 @@ class Plot(BasePlot):
                 "y_low": c["low"].tolist(),
                 "y_high": c["high"].tolist(),
                 "label": name,
-                **self.get_style(label),
+                **trace_style(self, label),
             })
         return traces
 

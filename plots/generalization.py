@@ -1,6 +1,7 @@
 from benchopt import BasePlot
 
 from benchmark_utils.results.studies import curve_over, final_runs, loss_path
+from benchmark_utils.runtime.dashboard import trace_style
 
 
 def views(df):
@@ -31,7 +32,7 @@ class Plot(BasePlot):
             df = df[df["dataset_name"] == dataset]
             return [
                 {"x": path["train"], "y": path["test"], "label": path["label"],
-                 **self.get_style(path["label"])}
+                 **trace_style(self, path["label"])}
                 for path in loss_path(df)
             ]
         curves = curve_over(final_runs(df), "n_samples",
@@ -39,7 +40,7 @@ class Plot(BasePlot):
         return [
             {"x": [float(v) for v in c["x"]], "y": c["median"].tolist(),
              "y_low": c["low"].tolist(), "y_high": c["high"].tolist(),
-             "label": label, **self.get_style(label)}
+             "label": label, **trace_style(self, label)}
             for label, c in curves.groupby("label", sort=True)
         ]
 

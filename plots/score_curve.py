@@ -5,6 +5,7 @@ from benchmark_utils.results.studies import (
     score_curve_columns,
     score_curves,
 )
+from benchmark_utils.runtime.dashboard import trace_style
 from benchmark_utils.runtime.stopping import ceiling_key
 
 # The recovery ceilings drawn with the recovery curves: what the data allow
@@ -43,7 +44,7 @@ class Plot(BasePlot):
         df = df[(df["dataset_name"] == dataset)
                 & (df["objective_name"] == objective)]
         curves = [
-            {"x": x, "y": y, "label": solver, **self.get_style(solver)}
+            {"x": x, "y": y, "label": solver, **trace_style(self, solver)}
             for solver, x, y in score_curves(df, column, X_axis == "Time")
         ]
         if column != RECOVERY or not curves:
@@ -56,7 +57,7 @@ class Plot(BasePlot):
                 value = float(df.groupby("idx_rep")[key].first().median())
                 label = f"{name}: {value:.5f}"
                 curves.append({"x": span, "y": [value, value], "label": label,
-                               **self.get_style(label)})
+                               **trace_style(self, label)})
         return curves
 
     def get_metadata(self, df, dataset, objective, column, X_axis):

@@ -1,6 +1,7 @@
 from benchopt import BasePlot
 
 from benchmark_utils.results.studies import RECOVERY, time_to_recovery
+from benchmark_utils.runtime.dashboard import trace_style
 
 
 class Plot(BasePlot):
@@ -25,7 +26,7 @@ class Plot(BasePlot):
             "median", na_position="last")  # fastest first
         for row in table.itertuples():
             label = f"{row.label} ({row.n_reached}/{row.n_runs})"
-            bar = {"label": label, **self.get_style(row.label)}
+            bar = {"label": label, **trace_style(self, row.label)}
             if row.n_reached:
                 bar.update(y=row.times, text="")
             else:

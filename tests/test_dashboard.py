@@ -104,3 +104,29 @@ def test_cdn_page_draws_nothing_under_the_same_isolation(page, tmp_path):
     cdn_page = tmp_path / "cdn.html"
     cdn_page.write_text(html[:start] + CDN_TAG + html[end:], encoding="utf-8")
     assert _n_traces(render_offline(cdn_page, tmp_path)) == 0
+
+
+def test_trace_style_keeps_markers_plotly_draws():
+    # benchopt numbers every label of a page and passes the number as the
+    # Plotly symbol; past 52 Plotly stopped drawing the whole page.
+    from benchopt import BasePlot
+
+    from benchmark_utils.runtime.dashboard import N_MARKER_SYMBOLS, trace_style
+
+    class Plot(BasePlot):
+        name = "check"
+        type = "scatter"
+        options = {}
+
+        def plot(self, df):
+            return []
+
+        def get_metadata(self, df):
+            return {}
+
+    plot = Plot()
+    markers = [trace_style(plot, f"label {i}")["marker"] for i in range(120)]
+    assert max(markers) == N_MARKER_SYMBOLS - 1 < 53
+    assert markers[:N_MARKER_SYMBOLS] == list(range(N_MARKER_SYMBOLS))
+    # The same label keeps its style.
+    assert trace_style(plot, "label 7") == trace_style(plot, "label 7")

@@ -103,3 +103,20 @@ def use_offline_plotly():
     render_all_results.inlines_plotly = True
     render_all_results.__doc__ = render.__doc__
     generate_html.render_all_results = render_all_results
+
+
+# Plotly draws the marker symbols 0 to 52 (and their open and dotted
+# variants); benchopt's ``BasePlot.get_style`` numbers the labels of a plot
+# in the order it meets them, across every selection of the page, and passes
+# the number as the symbol. A page with more labels than symbols stopped
+# drawing ("drawing.symbolFuncs[base] is not a function"): in a study of 18
+# problems the ceiling lines of each problem are labels of their own.
+N_MARKER_SYMBOLS = 50
+
+
+def trace_style(plot, label):
+    """``plot.get_style(label)`` with its marker symbol wrapped to one Plotly
+    draws (colours cycle as benchopt cycles them)."""
+    style = dict(plot.get_style(label))
+    style["marker"] = int(style["marker"]) % N_MARKER_SYMBOLS
+    return style
