@@ -30,6 +30,10 @@ from benchopt.utils.run_context import RunContext
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# The draws and the summary of the linear speed tables (this script's folder
+# is on the path when it runs).
+from bench_solvers import load_draw, summarize  # noqa: E402
+
 from benchmark_utils.metrics import shift_invariant_recovery  # noqa: E402
 
 REFERENCE = dict(n_atoms=5, n_channels=1, n_times_atom=32, n_times=5000,
@@ -67,29 +71,6 @@ def time_to_target(solver, D_true, budget):
     return reached, best, len(trace)
 
 
-def load_draw(benchmark, init, seed, repetition):
-    Dataset, = benchmark.check_dataset_patterns(["simulated-convolutional"],
-                                                class_only=True)
-    dataset = Dataset.get_instance(**REFERENCE)
-    objective = benchmark.get_benchmark_objective().get_instance(
-        reg=0.1, init=init)
-    RunContext(base_seed=str(seed), objective_name=str(objective),
-               dataset_name=str(dataset), repetition=repetition).attach(
-        objective=objective, dataset=dataset, solver=None)
-    data = dataset.get_data()
-    objective.set_data(**data)
-    return dataset, objective, data
-
-
-def summarize(times):
-    hit = [t for t in times if t is not None]
-    if not hit:
-        return None, f"not reached (0/{len(times)})"
-    med = float(np.median(hit))
-    return med, (f"{med:.2f} [{min(hit):.2f}, {max(hit):.2f}] "
-                 f"({len(hit)}/{len(times)})")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=60.0,
@@ -104,8 +85,9 @@ def main():
     classes = {s.name: s for s in benchmark.get_solvers()}
     results = {}
     for rep in range(args.draws):
-        dataset, objective, data = load_draw(benchmark, args.init, args.seed,
-                                             rep)
+        dataset, objective, data = load_draw(
+            benchmark, args.init, args.seed, rep,
+            dataset_name="simulated-convolutional", parameters=REFERENCE)
         for name, params in SOLVERS:
             solver = classes[name].get_instance(**params)
             RunContext(base_seed=str(args.seed), objective_name=str(objective),

@@ -124,10 +124,13 @@ def time_iteration_solver(solver, D_true, budget):
             return dict(exact=None, schedule=None, best=best, n_iter=n_iter)
 
 
-def load_draw(benchmark, init, seed, repetition):
-    """Problem, objective and context of repetition r, as benchopt builds them."""
-    Dataset, = benchmark.check_dataset_patterns(["simulated"], class_only=True)
-    dataset = Dataset.get_instance(**P1)
+def load_draw(benchmark, init, seed, repetition, dataset_name="simulated",
+              parameters=P1):
+    """Problem, objective and context of repetition r, as benchopt builds them
+    (P1 by default; ``bench/bench_conv.py`` loads its convolutional problem)."""
+    Dataset, = benchmark.check_dataset_patterns([dataset_name],
+                                                class_only=True)
+    dataset = Dataset.get_instance(**parameters)
     objective = benchmark.get_benchmark_objective().get_instance(
         reg=0.1, init=init)
     RunContext(base_seed=str(seed), objective_name=str(objective),

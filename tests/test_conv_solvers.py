@@ -7,6 +7,7 @@ from benchmark_utils import coding
 from benchmark_utils.metrics import shift_invariant_recovery
 from benchmark_utils.neural import convolutional as network
 from benchmark_utils.simulation import make_conv_problem
+from tests.solver_runs import SOLVERS as CLASSES
 from tests.solver_runs import make_conv_solver, run_conv_callbacks
 
 
@@ -100,7 +101,6 @@ def test_network_gradient_against_finite_differences():
 
 
 def test_convolutional_solvers_skip_linear_problems(easy):
-    from tests.solver_runs import SOLVERS as CLASSES
     linear_D = np.eye(3)
     for name in ("conv-altmin", "conv-ddl"):
         solver = CLASSES[name].get_instance()

@@ -130,7 +130,11 @@ def prepare_run(X, D_init, seed, device="cpu", dtype="auto"):
     X = to_tensor(X, device, dtype, copy=False)
     D_init_t = to_tensor(D_init, device, dtype)
     if device.type == "cuda":
-        warm_up_device(device, dtype, *D_init.shape)
+        # Convolutional atoms (n_atoms, n_channels, n_times_atom) warm up
+        # as flattened rows: the CUDA context and cuBLAS; the convolution
+        # kernels load on their first call.
+        warm_up_device(device, dtype, D_init.shape[0],
+                       int(np.prod(D_init.shape[1:])))
     return device, dtype, X, D_init_t
 
 

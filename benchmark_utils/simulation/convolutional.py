@@ -27,7 +27,11 @@ from benchmark_utils.simulation.conv_atoms import (
     CONV_ATOM_KINDS,
     make_conv_atoms,
 )
-from benchmark_utils.simulation.problems import check_snr, realized_snr
+from benchmark_utils.simulation.problems import (
+    check_snr,
+    noise_level,
+    realized_snr,
+)
 from benchmark_utils.validation import check_positive_int, check_random_state
 
 
@@ -48,10 +52,14 @@ class ConvProblem:
     properties: dict = field(default_factory=dict)
 
 
+def max_events(n_times_valid, min_gap):
+    """Most activations a signal holds ``min_gap`` samples apart."""
+    return (n_times_valid - 1) // min_gap + 1
+
+
 def max_activation_rate(n_times_valid, n_atoms, min_gap):
     """Largest activation rate whose events fit ``min_gap`` apart."""
-    most = (n_times_valid - 1) // min_gap + 1
-    return most / (n_atoms * n_times_valid)
+    return max_events(n_times_valid, min_gap) / (n_atoms * n_times_valid)
 
 
 def events_per_signal(activation_rate, n_atoms, n_times_valid, n_events=None):
@@ -89,8 +97,8 @@ def check_activation_parameters(activation_rate, n_atoms, n_times_valid,
             f"are active, in (0, 1), got {activation_rate!r}.")
     min_gap = check_positive_int(min_gap, "min_gap")
     m = events_per_signal(activation_rate, n_atoms, n_times_valid, n_events)
-    if (m - 1) * min_gap + 1 > n_times_valid:
-        most = (n_times_valid - 1) // min_gap + 1
+    if m > max_events(n_times_valid, min_gap):
+        most = max_events(n_times_valid, min_gap)
         asked = (f"n_events={n_events}:" if n_events is not None else
                  f"activation_rate={activation_rate} puts {m} activations in "
                  "each signal:")
@@ -247,8 +255,7 @@ def make_conv_problem(n_signals, n_channels, n_atoms, n_times, n_times_atom,
                                                                    D_true)
     clean_energy = float(np.sum(X * X))
     snr = check_snr(snr)
-    noise_std = (np.sqrt(clean_energy / X.size / 10 ** (snr / 10))
-                 if np.isfinite(snr) else 0.0)
+    noise_std = noise_level(clean_energy / X.size, snr)
     noise = noise_std * rng_noise.standard_normal(X.shape)
     X += noise
     X_test += noise_std * rng_noise.standard_normal(X_test.shape)

@@ -107,6 +107,15 @@ def realized_snr(signal_energy, noise_energy):
     return float(10 * np.log10(signal_energy / noise_energy))
 
 
+def noise_level(signal_power, snr):
+    """Standard deviation of the i.i.d. Gaussian noise that puts ``snr`` dB
+    under a signal of mean power ``signal_power``: ``sqrt(P / 10^(snr/10))``,
+    0 for ``snr = inf`` (the linear and the convolutional simulators)."""
+    if not np.isfinite(snr):
+        return 0.0
+    return float(np.sqrt(signal_power / 10 ** (snr / 10)))
+
+
 def rip_sparsity(sparsity, n_atoms):
     """Support size used for the RIP estimates: ``s``, or ``max(1, round(p K))``."""
     if isinstance(sparsity, float):
@@ -215,9 +224,7 @@ def _corrupt(X, X_test, params, rngs):
     signal_power = float(row_energy.sum() / X.size)
     clean_energy = float(row_energy[~outliers].sum())
     del row_energy
-    snr = params["snr"]
-    noise_std = np.sqrt(signal_power / 10 ** (snr / 10)) if np.isfinite(snr) \
-        else 0.0
+    noise_std = noise_level(signal_power, params["snr"])
     noise_energy = _add_noise_inplace(X, noise_std, rngs["noise"],
                                       skip=outliers)
     _add_noise_inplace(X_test, noise_std, rngs["noise"])
