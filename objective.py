@@ -134,8 +134,9 @@ class Objective(BenchmarkObjective):
     eval_tol = 1e-4
     # Signals of a convolutional problem its losses are computed on, and the
     # tolerance of their activations' FISTA: the loss is then within 1e-6
-    # (relative) of the exact one on the default convolutional problem from
-    # the random, data and true atoms (docs/convolutional.md).
+    # (relative) of the exact one from the random, data and true atoms of a
+    # problem of 3 atoms of 32 samples and 10 signals of 1,000
+    # (docs/convolutional.md).
     n_eval_signals = 20
     conv_eval_tol = 1e-4
 
