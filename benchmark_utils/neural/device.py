@@ -82,11 +82,15 @@ def setup_torch(seed, device="cpu", dtype="auto"):
     - intra-op threads follow the benchmark's thread policy
       (``benchmark_utils.runtime.threads.get_n_threads``), so that torch solvers get the
       same compute as the numpy ones;
-    - deterministic algorithms are requested
-      (``torch.use_deterministic_algorithms``; ``warn_only`` for the rare CUDA
+    - on CUDA, deterministic algorithms are requested
+      (``torch.use_deterministic_algorithms``; ``warn_only`` for the rare
       operation without a deterministic version), with the cuBLAS workspace
-      setting that CUDA determinism needs: on the CPU two runs with the same
-      seed give bit-identical dictionaries;
+      setting that CUDA determinism needs. On the CPU the operations of the
+      solvers (products, ``conv1d``, elementwise maps) are deterministic with
+      one thread, and two runs with the same seed give bit-identical
+      dictionaries without the flag (``tests/test_reproducibility.py``);
+      the flag is not set there because its first call imports
+      ``torch._inductor`` (1.4 s, a share of ``benchopt run .``'s minute);
     - the torch generator is seeded with ``seed``.
 
     Parameters
@@ -105,7 +109,7 @@ def setup_torch(seed, device="cpu", dtype="auto"):
     torch.set_num_threads(get_n_threads())
     if device.type == "cuda":
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.use_deterministic_algorithms(True, warn_only=True)
     torch.manual_seed(int(seed) % 2 ** 63)
     return device, dtype
 
