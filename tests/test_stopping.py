@@ -244,3 +244,57 @@ def test_progress_larger_than_the_noise_keeps_the_run_going():
     curve = make_curve(lambda k: 0.5 + 0.02 * np.log1p(k) + noise[k],
                        lambda k: 1.0)
     assert first_stop(curve)[0] is None
+
+
+def test_a_noisy_run_within_its_own_noise_of_the_ceiling_stops():
+    # A constant-step solver: up to the ceiling's neighbourhood by iteration
+    # 28, then fluctuating 1e-3 below it by +-1e-3, its loss as noisy. The
+    # window's test would wait for ten times iteration 28; nothing separates
+    # it from its ceiling but its own noise.
+    rng = np.random.default_rng(1)
+    noise = {k: rng.uniform(-1e-3, 1e-3) for k in benchopt_stop_vals(40)}
+    ceiling = 0.999
+
+    def recovery(k):
+        return 0.9 + 0.098 * min(k, 28) / 28 + noise[k]
+
+    curve = make_curve(recovery, lambda k: 1.0 - 0.1 * min(k, 28) / 28
+                       - noise[k])
+    stop, reason = first_stop(curve, ceiling=ceiling)
+    assert "own noise" in reason
+    assert 20 <= stop < 280
+    best = max(p["objective_recovery"] for p in curve
+               if p["stop_val"] <= stop)
+    assert ceiling - best <= DEFAULTS["ceiling_noise_cap"]
+    # Turned off (cap 0), the same curve runs to the end of its window.
+    later, later_reason = first_stop(curve, ceiling=ceiling,
+                                     ceiling_noise_cap=0.0)
+    assert later is None or later > stop
+    assert "own noise" not in later_reason
+
+
+def test_a_smooth_run_below_its_ceiling_is_not_stopped_by_the_noise_test():
+    # Rising without a fall, 5e-4 below the ceiling, loss still falling:
+    # its noise is 0, and it goes on.
+    curve = make_curve(lambda k: 0.9985 - 0.1 / (1 + k),
+                       lambda k: 1.0 / (1 + k))
+    stop, reason = first_stop(curve, ceiling=0.999)
+    assert stop is None or "own noise" not in reason
+
+
+def test_noise_larger_than_the_cap_or_than_the_gap_is_not_a_stop():
+    # +-4e-3 of noise (falls up to 8e-3) 8e-3 below the ceiling: within its
+    # noise of it, but not within the 2e-3 cap, which is what makes it go
+    # on (without the cap it stops). +-2e-4 of noise 1e-2 below: not within
+    # its noise.
+    rng = np.random.default_rng(2)
+    steps = benchopt_stop_vals(40)
+    noise = {k: rng.uniform(-4e-3, 4e-3) for k in steps}
+    # (Its loss keeps falling: only the noise test can end it.)
+    curve = make_curve(lambda k: 0.982 + noise[k], lambda k: 1.0 / (1 + k))
+    assert "own noise" not in first_stop(curve, ceiling=0.99)[1]
+    assert "own noise" in first_stop(curve, ceiling=0.99,
+                                     ceiling_noise_cap=1.0)[1]
+    noise = {k: rng.uniform(-2e-4, 2e-4) for k in steps}
+    curve = make_curve(lambda k: 0.98 + noise[k], lambda k: 1.0 - noise[k])
+    assert "own noise" not in first_stop(curve, ceiling=0.99)[1]

@@ -19,6 +19,11 @@ iteration, an epoch or a mini-batch, whatever the solver counts):
    a solver without one): nothing is left to gain;
 2. never stop before iteration ``min_iter`` (20) nor before ``min_time``
    seconds of solver time;
+   then stop if the best recovery so far is **within the run's own noise of
+   its ceiling** (the noise of step 3 below, capped at ``ceiling_noise_cap``,
+   0.002): a solver with a constant step (stochastic DDL) fluctuates below
+   its ceiling by about its own noise for as long as it runs, and a gain
+   smaller than that noise is, by the test of step 3, not progress;
 3. otherwise compare the iterations of the last window ``(k / window, k]`` with
    all the iterations before it: the run goes on if the window raised the best
    recovery by more than ``eps_recovery``, **or** lowered the best training loss
@@ -85,7 +90,7 @@ ENV_VAR = "DICTREC_STOPPING"
 
 DEFAULTS = dict(window=10.0, min_iter=20, retreat=3.0, min_time=0.0,
                 eps_recovery=1e-4, eps_loss=1e-3, recovered_tol=1e-6,
-                ceiling_tol=1e-4)
+                ceiling_tol=1e-4, ceiling_noise_cap=2e-3)
 
 RECOVERY_KEY = "objective_recovery"
 LOSS_KEY = "objective_loss_train"
@@ -111,6 +116,7 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
                              recovered_tol=DEFAULTS["recovered_tol"],
                              ceiling=None,
                              ceiling_tol=DEFAULTS["ceiling_tol"],
+                             ceiling_noise_cap=DEFAULTS["ceiling_noise_cap"],
                              noise_aware=True):
     """Decide whether a run should stop after the last point of ``curve``.
 
@@ -143,6 +149,11 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
     ceiling_tol : float
         Within it of its ceiling a run has nothing left to show: the default
         is ``eps_recovery``, the smallest rise the rule counts as progress.
+    ceiling_noise_cap : float
+        From the first decision on, a run whose best recovery is within its
+        window's noise of the ceiling stops, if that noise is at most this
+        cap (0.002, the tolerance of the rule's contract: a stop it makes
+        leaves at most that much to the ceiling). 0 turns the test off.
     noise_aware : bool
         Count a gain as progress only beyond the window's own noise (True,
         the rule); False replays the plain window of earlier versions
@@ -192,10 +203,14 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
     # that only improves the noise is 0 and the thresholds are eps alone.
     span = [before[-1]] + inside
     if has_recovery:
-        gain = (max(p[RECOVERY_KEY] for p in inside)
-                - max(p[RECOVERY_KEY] for p in before))
+        best = max(p[RECOVERY_KEY] for p in curve)
+        gain = best - max(p[RECOVERY_KEY] for p in before)
         noise = (_largest_drop([p[RECOVERY_KEY] for p in span])
                  if noise_aware else 0.0)
+        if (_finite(ceiling) and noise_aware
+                and ceiling - best <= min(noise, ceiling_noise_cap)):
+            return True, (f"within its own noise ({noise:.1e}) of its "
+                          f"criterion's ceiling ({ceiling:.6f})"), 1.0
         if gain > eps_recovery + noise:
             return False, f"recovery rose by {gain:.2e}", 0.0
     best_before = min(p[loss_key] for p in before)
