@@ -136,7 +136,7 @@ def test_initialization_conditions():
     exact = initialization_conditions(-D[rng.permutation(20)], D, 3)
     assert exact["init_distance"] < 1e-6
     assert exact["theory_agmm_close"] == exact["theory_altmin_close"] == 1.0
-    # Each atom moved by 0.2: within 1 / log 10 = 0.43, not within 1/9.
+    # Each atom moved by 0.2: within 2 / log 10 = 0.87, not within 1/9.
     step = rng.standard_normal((20, 10))
     step -= np.sum(step * D, axis=1, keepdims=True) * D
     step /= np.linalg.norm(step, axis=1, keepdims=True)
@@ -185,3 +185,18 @@ def test_objective_adds_the_conditions_on_lmbd_and_the_init(load_problem):
     assert result["data_theory_altmin_close"] == 1.0
     # Gaussian amplitudes by default: the Lasso theorem does not apply.
     assert result["data_theory_lasso_local_min"] == 0.0
+
+
+def test_agmm_radius_is_twice_delta():
+    # Orthonormal atoms (no ambiguity in the matching), n = 20: delta =
+    # 1 / log 20 = 0.33, the (2 delta, 2)-near radius 0.67. Moved by 0.5
+    # every atom is within it; moved by 0.8, none is.
+    rng = np.random.default_rng(3)
+    Q, _ = np.linalg.qr(rng.standard_normal((20, 20)))
+    D, step = Q[:10], Q[10:]
+    for chord, close in [(0.5, 1.0), (0.8, 0.0)]:
+        theta = 2 * np.arcsin(chord / 2)
+        c = initialization_conditions(np.cos(theta) * D + np.sin(theta) * step,
+                                      D, 2)
+        assert c["init_distance"] == pytest.approx(chord, abs=1e-9)
+        assert c["theory_agmm_close"] == close

@@ -74,7 +74,7 @@ CONDITIONS = (
               "Arora, Ge & Moitra 2014 (scaling only)", False),
     Condition("theory_agmm_initialization", "s <= 1 / (mu log^3 n)",
               "Arora, Ge, Ma & Moitra 2015 (scaling only)", False),
-    Condition("theory_agmm_close", "init within 1/log n of every atom",
+    Condition("theory_agmm_close", "init within 2/log n of every atom",
               "Arora, Ge, Ma & Moitra 2015 (scaling only)", False),
     Condition("theory_altmin_close", "init within 1/s^2 of every atom",
               "Agarwal et al. 2014 (scaling only)", False),
@@ -215,8 +215,9 @@ def algorithm_conditions(D, s, n_samples, amplitude_min):
     - Arora, Ge, Ma and Moitra (COLT 2015): their initialization needs
       ``mu_A = O*(sqrt(n) / (s log^3 n))``, i.e. ``s <= 1 / (mu log^3 n)``
       (``agmm_s_max``, ``theory_agmm_initialization``), with amplitudes
-      bounded away from 0; their local convergence starts within
-      ``O*(1 / log n)`` of every atom (:func:`initialization_conditions`).
+      bounded away from 0; their local convergence starts ``(2 delta,
+      2)``-near, ``delta = O*(1 / log n)``: within ``2 / log n`` of every
+      atom with the constant set to 1 (:func:`initialization_conditions`).
 
     Parameters
     ----------
@@ -256,8 +257,10 @@ def initialization_conditions(D_init, D_true, s):
     ``init_distance``: the largest distance ``min(||d_0 - d||, ||d_0 + d||)``
     between a true atom and the initial atom matched to it (one-to-one, as
     ``recovery``), atoms normalized. ``theory_agmm_close``: at most
-    ``1 / log n`` (Arora, Ge, Ma and Moitra 2015: a start ``delta``-near with
-    ``delta = O*(1 / log n)``); ``theory_altmin_close``: at most ``1 / s^2``
+    ``2 / log n`` (Arora, Ge, Ma and Moitra 2015, Theorems 2 and 9 of the
+    arXiv version as restated by two secondary sources: a start
+    ``(2 delta, 2)``-near with ``delta = O*(1 / log n)``, the constant set
+    to 1); ``theory_altmin_close``: at most ``1 / s^2``
     (Agarwal, Anandkumar, Jain, Netrapalli and Tandon, COLT 2014: a basin of
     radius ``O(1 / s^2)`` for alternating minimization). Both scalings only.
     """
@@ -270,7 +273,7 @@ def initialization_conditions(D_init, D_true, s):
     correlations = matched_correlations(D_true, D_init)
     distance = float(np.sqrt(max(0.0, 2.0 * (1.0 - correlations.min()))))
     n_features = D_true.shape[1]
-    radius_agmm = inf if n_features < 2 else 1.0 / log(n_features)
+    radius_agmm = inf if n_features < 2 else 2.0 / log(n_features)
     return dict(init_distance=distance,
                 theory_agmm_close=_flag(distance <= radius_agmm),
                 theory_altmin_close=_flag(distance <= 1.0 / s ** 2))
