@@ -298,3 +298,4 @@ def test_noise_larger_than_the_cap_or_than_the_gap_is_not_a_stop():
     noise = {k: rng.uniform(-2e-4, 2e-4) for k in steps}
     curve = make_curve(lambda k: 0.98 + noise[k], lambda k: 1.0 - noise[k])
     assert "own noise" not in first_stop(curve, ceiling=0.99)[1]
+

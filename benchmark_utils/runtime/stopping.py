@@ -207,7 +207,7 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
         gain = best - max(p[RECOVERY_KEY] for p in before)
         noise = (_largest_drop([p[RECOVERY_KEY] for p in span])
                  if noise_aware else 0.0)
-        if (_finite(ceiling) and noise_aware
+        if (_finite(ceiling) and noise_aware and ceiling_noise_cap > 0
                 and ceiling - best <= min(noise, ceiling_noise_cap)):
             return True, (f"within its own noise ({noise:.1e}) of its "
                           f"criterion's ceiling ({ceiling:.6f})"), 1.0
