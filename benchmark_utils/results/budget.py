@@ -123,7 +123,6 @@ def error_budget_figure(runs, exclude=()):
     ax.set_xlabel("parts of 1 - final recovery (log scale), median of the "
                   "runs; label: final recovery, criterion")
     ax.legend(fontsize=8, loc="best")
-    fig.tight_layout()
     return fig
 
 
@@ -197,8 +196,10 @@ def error_budget_map_figure(runs, x, y):
     fig.suptitle("Error budget of the final dictionaries per cell (median "
                  "over repetitions): what the data, the criterion and the "
                  "optimizer take from recovery 1", fontsize=10)
-    fig.tight_layout()
     if image is not None:
+        # A colorbar that spans the panels is laid out by the constrained
+        # layout; the tight one cannot place it (and warns).
+        fig.set_layout_engine("constrained")
         fig.colorbar(image, ax=list(axes.ravel()), shrink=0.6,
                      label="part of 1 - recovery (log)")
     return fig

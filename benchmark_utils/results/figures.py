@@ -61,10 +61,12 @@ LOG_AXES = {"n_samples", "n_layers"}
 
 def _figure(n_rows=1, n_cols=1, figsize=(7.5, 6)):
     """A figure and its axes, without pyplot: drawing a study figure never
-    changes the caller's matplotlib backend nor opens a window."""
+    changes the caller's matplotlib backend nor opens a window. Its layout
+    is matplotlib's tight layout, computed when the figure is drawn: once,
+    at the size it is drawn at (:func:`square` resizes it first)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize)
+    fig = Figure(figsize=figsize, layout="tight")
     axes = fig.subplots(n_rows, n_cols, squeeze=False)
     return fig, axes
 
@@ -129,7 +131,6 @@ def curve_figure(runs, x, metric=RECOVERY):
                  fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
-    fig.tight_layout()
     return fig
 
 
@@ -176,7 +177,6 @@ def depth_figure(runs):
     axes[0].legend(fontsize=7)
     fig.suptitle("median and band over repetitions; red circles: some runs "
                  "still progressing when their budget ended", fontsize=10)
-    fig.tight_layout()
     return fig
 
 
@@ -212,7 +212,6 @@ def time_to_recovery_figure(df, threshold=0.99, exclude=()):
         ax.set_xscale("log")
     else:
         ax.set_title(f"no run reached recovery {threshold}", fontsize=10)
-    fig.tight_layout()
     return fig
 
 
@@ -248,7 +247,6 @@ def generalization_figure(df, runs):
         ax.set_ylabel(METRIC_LABELS["objective_generalization_gap"])
         ax.legend(fontsize=6)
         ax.grid(alpha=0.3)
-    fig.tight_layout()
     return fig
 
 
@@ -307,7 +305,6 @@ def atoms_figure(df, runs=None):
             + (f"\nstability: median over the pairs of {kind}; atoms of "
                f"the first replicate" if kind else ""),
             fontsize=10)
-    fig.tight_layout()
     return fig
 
 
@@ -379,12 +376,11 @@ def study_figure(df, name=None):
 
 
 def square(fig):
-    """``fig`` on a square canvas, laid out again: the dashboard shows an
-    image in a square frame, and a wider figure left it empty above and
+    """``fig`` on a square canvas (laid out when drawn): the dashboard shows
+    an image in a square frame, and a wider figure left it empty above and
     below (a taller one, on the sides)."""
     side = max(fig.get_size_inches())
     fig.set_size_inches(side, side)
-    fig.tight_layout()
     return fig
 
 

@@ -218,7 +218,6 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
                      label="success rate")
     if drawn:
         conditions_legend(key, drawn)
-    fig.tight_layout()
     return fig
 
 

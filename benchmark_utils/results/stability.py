@@ -143,5 +143,4 @@ def stability_figure(pairs):
         ax.set_title(f"Stability over {kind}", fontsize=9)
     fig.suptitle("Does stability (no ground truth needed) predict recovery? "
                  "One point per pair of replicates", fontsize=10)
-    fig.tight_layout()
     return fig
