@@ -176,6 +176,9 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
     parts = dominant_parts(runs, x, y) if budget else {}
     # One panel per solver and one for the key (colour bar, theory legend).
     fig, axes = _grid(len(grids) + 1)
+    # The constrained layout keeps the three-line title above the panels
+    # (the tight one let it run over the first row's titles).
+    fig.set_layout_engine("constrained")
     key, axes = axes[-1], axes[:-1]
     image = None
     drawn = []
