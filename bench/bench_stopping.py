@@ -161,8 +161,8 @@ def contract_table(df, rule, budget=None):
             reason = "the rule had not stopped the run when it ended"
         gap = best_budget - best_rule
         previous, _ = replay(curve, {**rule, **PREVIOUS_RULE})
-        # The same rule without its noise test at the ceiling (added last).
-        no_noise_test, _ = replay(curve, {**rule, "ceiling_noise_cap": 0.0})
+        # The same rule with its noise test at the ceiling (off by default).
+        no_noise_test, _ = replay(curve, {**rule, "ceiling_noise_cap": 2e-3})
         rows.append(dict(
             no_noise_test_time=curve["time"].iloc[
                 no_noise_test if no_noise_test is not None else -1],
@@ -197,8 +197,8 @@ def short_labels(names):
 def print_table(problem, table, budget):
     print(f"\n### {problem} (budget {budget} s per run, tolerance {TOLERANCE})\n")
     print("| solver | init | stopped at | best recovery, rule | "
-          "best recovery, budget | gap | within 0.002 | without the noise "
-          "test at the ceiling (s) | previous rule (s) |")
+          "best recovery, budget | gap | within 0.002 | with the noise "
+          "test at the ceiling, cap 0.002 (s) | previous rule (s) |")
     print("|---|---|---|---|---|---|---|---|---|")
     labels = short_labels(table["solver"].unique())
     for r in table.sort_values(["solver", "init"]).itertuples():
@@ -215,8 +215,8 @@ def print_table(problem, table, budget):
     print(f"\n{len(table) + len(missing) - n_bad} of "
           f"{len(table) + len(missing)} runs hold the contract; "
           f"solver time up to the rule's stops: {table['stop_time'].sum():.1f} s "
-          f"in all, {table['no_noise_test_time'].sum():.1f} s without its noise "
-          "test at the ceiling, "
+          f"in all, {table['no_noise_test_time'].sum():.1f} s with its noise "
+          "test at the ceiling (cap 0.002), "
           f"{table['previous_time'].sum():.1f} s under the previous rule "
           "(plain window, no ceiling; runs it had not stopped counted to the "
           "budget's end).")

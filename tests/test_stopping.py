@@ -29,6 +29,9 @@ def make_curve(recovery, loss, dt=0.01):
     ]
 
 
+# The noise test's cap when it is turned on (the contract's tolerance).
+CAP = 2e-3
+
 def first_stop(curve, **rule):
     for i in range(1, len(curve)):
         stop, reason, _ = window_progress_decision(curve[: i + 1], **rule)
@@ -260,15 +263,16 @@ def test_a_noisy_run_within_its_own_noise_of_the_ceiling_stops():
 
     curve = make_curve(recovery, lambda k: 1.0 - 0.1 * min(k, 28) / 28
                        - noise[k])
-    stop, reason = first_stop(curve, ceiling=ceiling)
+    stop, reason = first_stop(curve, ceiling=ceiling, ceiling_noise_cap=CAP)
     assert "own noise" in reason
     assert 20 <= stop < 280
     best = max(p["objective_recovery"] for p in curve
                if p["stop_val"] <= stop)
-    assert ceiling - best <= DEFAULTS["ceiling_noise_cap"]
-    # Turned off (cap 0), the same curve runs to the end of its window.
-    later, later_reason = first_stop(curve, ceiling=ceiling,
-                                     ceiling_noise_cap=0.0)
+    assert ceiling - best <= CAP
+    # Turned off (cap 0, the default), the same curve runs to the end of
+    # its window.
+    assert DEFAULTS["ceiling_noise_cap"] == 0.0
+    later, later_reason = first_stop(curve, ceiling=ceiling)
     assert later is None or later > stop
     assert "own noise" not in later_reason
 
@@ -278,7 +282,7 @@ def test_a_smooth_run_below_its_ceiling_is_not_stopped_by_the_noise_test():
     # its noise is 0, and it goes on.
     curve = make_curve(lambda k: 0.9985 - 0.1 / (1 + k),
                        lambda k: 1.0 / (1 + k))
-    stop, reason = first_stop(curve, ceiling=0.999)
+    stop, reason = first_stop(curve, ceiling=0.999, ceiling_noise_cap=CAP)
     assert stop is None or "own noise" not in reason
 
 
@@ -292,10 +296,12 @@ def test_noise_larger_than_the_cap_or_than_the_gap_is_not_a_stop():
     noise = {k: rng.uniform(-4e-3, 4e-3) for k in steps}
     # (Its loss keeps falling: only the noise test can end it.)
     curve = make_curve(lambda k: 0.982 + noise[k], lambda k: 1.0 / (1 + k))
-    assert "own noise" not in first_stop(curve, ceiling=0.99)[1]
+    assert "own noise" not in first_stop(curve, ceiling=0.99,
+                                         ceiling_noise_cap=CAP)[1]
     assert "own noise" in first_stop(curve, ceiling=0.99,
                                      ceiling_noise_cap=1.0)[1]
     noise = {k: rng.uniform(-2e-4, 2e-4) for k in steps}
     curve = make_curve(lambda k: 0.98 + noise[k], lambda k: 1.0 - noise[k])
-    assert "own noise" not in first_stop(curve, ceiling=0.99)[1]
+    assert "own noise" not in first_stop(curve, ceiling=0.99,
+                                         ceiling_noise_cap=CAP)[1]
 

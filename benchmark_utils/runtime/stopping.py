@@ -19,11 +19,16 @@ iteration, an epoch or a mini-batch, whatever the solver counts):
    a solver without one): nothing is left to gain;
 2. never stop before iteration ``min_iter`` (20) nor before ``min_time``
    seconds of solver time;
-   then stop if the best recovery so far is **within the run's own noise of
-   its ceiling** (the noise of step 3 below, capped at ``ceiling_noise_cap``,
-   0.002): a solver with a constant step (stochastic DDL) fluctuates below
-   its ceiling by about its own noise for as long as it runs, and a gain
-   smaller than that noise is, by the test of step 3, not progress;
+   then, only when ``ceiling_noise_cap`` is above 0 (off by default), stop if
+   the best recovery so far is **within the run's own noise of its ceiling**
+   (the noise of step 3 below, capped at ``ceiling_noise_cap``). It saves
+   solver time on stochastic DDL, whose recovery fluctuates near its ceiling,
+   and keeps the contract (best recovery within 0.002), but it ends runs
+   whose atoms have not all settled: on two phase-transition cells
+   (``bench/bench_final_iterate.py``) the final iterate recovered every atom
+   in 4 of 10 runs with it, 7 of 10 without it, while 95% of the late
+   iterates of the same runs did. The studies read the final iterate, so
+   the test stays off;
 3. otherwise compare the iterations of the last window ``(k / window, k]`` with
    all the iterations before it: the run goes on if the window raised the best
    recovery by more than ``eps_recovery``, **or** lowered the best training loss
@@ -90,7 +95,7 @@ ENV_VAR = "DICTREC_STOPPING"
 
 DEFAULTS = dict(window=10.0, min_iter=20, retreat=3.0, min_time=0.0,
                 eps_recovery=1e-4, eps_loss=1e-3, recovered_tol=1e-6,
-                ceiling_tol=1e-4, ceiling_noise_cap=2e-3)
+                ceiling_tol=1e-4, ceiling_noise_cap=0.0)
 
 RECOVERY_KEY = "objective_recovery"
 LOSS_KEY = "objective_loss_train"
@@ -150,10 +155,10 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
         Within it of its ceiling a run has nothing left to show: the default
         is ``eps_recovery``, the smallest rise the rule counts as progress.
     ceiling_noise_cap : float
-        From the first decision on, a run whose best recovery is within its
-        window's noise of the ceiling stops, if that noise is at most this
-        cap (0.002, the tolerance of the rule's contract: a stop it makes
-        leaves at most that much to the ceiling). 0 turns the test off.
+        When above 0, from the first decision on, a run whose best recovery
+        is within its window's noise of the ceiling stops, if that noise is
+        at most this cap (0.002, the tolerance of the rule's contract, keeps
+        it). 0, the default, turns the test off (see the module docstring).
     noise_aware : bool
         Count a gain as progress only beyond the window's own noise (True,
         the rule); False replays the plain window of earlier versions
