@@ -162,10 +162,11 @@ def contract_table(df, rule, budget=None):
         gap = best_budget - best_rule
         previous, _ = replay(curve, {**rule, **PREVIOUS_RULE})
         # The same rule with its noise test at the ceiling (off by default).
-        no_noise_test, _ = replay(curve, {**rule, "ceiling_noise_cap": 2e-3})
+        with_noise_test, _ = replay(curve,
+                                    {**rule, "ceiling_noise_cap": 2e-3})
         rows.append(dict(
-            no_noise_test_time=curve["time"].iloc[
-                no_noise_test if no_noise_test is not None else -1],
+            with_noise_test_time=curve["time"].iloc[
+                with_noise_test if with_noise_test is not None else -1],
             previous_time=curve["time"].iloc[
                 previous if previous is not None else -1],
             stop_time=(curve["time"].iloc[stop] if stop is not None
@@ -204,7 +205,7 @@ def print_table(problem, table, budget):
     for r in table.sort_values(["solver", "init"]).itertuples():
         print(f"| {labels[r.solver]} | {r.init} | {r.stopped_at} | {r.best_rule:.4f} "
               f"| {r.best_budget:.4f} (it {r.last_it}) | {r.gap:.4f} "
-              f"| {r.ok} | {r.no_noise_test_time:.2f} "
+              f"| {r.ok} | {r.with_noise_test_time:.2f} "
               f"| {r.previous_time:.2f} |")
     expected = {(s, i) for s in table["solver"].unique() for i in INITS}
     missing = sorted(expected - set(zip(table["solver"], table["init"])))
@@ -215,7 +216,7 @@ def print_table(problem, table, budget):
     print(f"\n{len(table) + len(missing) - n_bad} of "
           f"{len(table) + len(missing)} runs hold the contract; "
           f"solver time up to the rule's stops: {table['stop_time'].sum():.1f} s "
-          f"in all, {table['no_noise_test_time'].sum():.1f} s with its noise "
+          f"in all, {table['with_noise_test_time'].sum():.1f} s with its noise "
           "test at the ceiling (cap 0.002), "
           f"{table['previous_time'].sum():.1f} s under the previous rule "
           "(plain window, no ceiling; runs it had not stopped counted to the "

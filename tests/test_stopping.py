@@ -32,6 +32,7 @@ def make_curve(recovery, loss, dt=0.01):
 # The noise test's cap when it is turned on (the contract's tolerance).
 CAP = 2e-3
 
+
 def first_stop(curve, **rule):
     for i in range(1, len(curve)):
         stop, reason, _ = window_progress_decision(curve[: i + 1], **rule)
@@ -304,4 +305,3 @@ def test_noise_larger_than_the_cap_or_than_the_gap_is_not_a_stop():
     curve = make_curve(lambda k: 0.98 + noise[k], lambda k: 1.0 - noise[k])
     assert "own noise" not in first_stop(curve, ceiling=0.99,
                                          ceiling_noise_cap=CAP)[1]
-
