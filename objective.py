@@ -127,10 +127,10 @@ class Objective(BenchmarkObjective):
     # that one evaluation costs two batch Lasso of this size whatever n_samples.
     n_eval_samples = 2000
     # Stopping tolerance of the Lasso coordinate descent that computes the
-    # losses (largest step of a sweep relative to the largest code): the
-    # loss is then within 3e-8 of the exact one on the default problem from a
-    # random dictionary, its worst case (docs/speed.md,
-    # bench/bench_objective.py).
+    # losses (largest step of a sweep relative to the largest code, checked
+    # by feature-sign steps): the loss is then exact to the 1e-15 of the
+    # duality gap on the default problem and on P1, near-parallel atoms
+    # included (docs/speed.md, bench/bench_objective.py).
     eval_tol = 1e-4
     # Signals of a convolutional problem its losses are computed on, and the
     # tolerance of their activations' FISTA: the loss is then within 1e-6

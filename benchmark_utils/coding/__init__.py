@@ -18,6 +18,7 @@ from benchmark_utils.coding.convolutional import (
 )
 from benchmark_utils.coding.lasso import (
     lambda_max,
+    lasso_duality_gap,
     lasso_loss,
     soft_threshold,
     sparse_encode_cd,
@@ -28,5 +29,6 @@ from benchmark_utils.coding.omp import batch_omp, default_n_nonzeros
 __all__ = ["conv_correlate", "conv_dictionary_gradient", "conv_lambda_max",
            "conv_lasso_loss", "conv_lipschitz", "conv_reconstruct",
            "sparse_encode_conv",
-           "batch_omp", "default_n_nonzeros", "lambda_max", "lasso_loss",
+           "batch_omp", "default_n_nonzeros", "lambda_max",
+           "lasso_duality_gap", "lasso_loss",
            "soft_threshold", "sparse_encode_cd", "sparse_encode_fista"]
