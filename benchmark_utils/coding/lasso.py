@@ -189,110 +189,92 @@ NEWTON_SWEEP = 10
 
 
 @numba.njit(cache=True)
-def _block_objective(z, G, lmbd, support, n, b, t, w):
-    """The Lasso objective at ``z_B + t (w - z_B)``, up to a constant: the
-    codes of ``B = support[:n]`` moved, the others fixed (their part of the
-    quadratic is in ``b``)."""
-    value = 0.0
-    for a in range(n):
-        za = z[support[a]] + t * (w[a] - z[support[a]])
-        value += za * (lmbd * (1.0 if za >= 0.0 else -1.0) - b[a])
-        quadratic = 0.5 * G[support[a], support[a]] * za
-        for c in range(a):
-            zc = z[support[c]] + t * (w[c] - z[support[c]])
-            quadratic += G[support[a], support[c]] * zc
-        value += za * quadratic
-    return value
-
-
-@numba.njit(cache=True)
-def _support_newton_step(z, dx, G, lmbd, support, L, w, b):
-    """One feature-sign step on the support of ``z``, in place.
+def _support_newton(z, dx, G, lmbd, support, L, w, b):
+    """Feature-sign steps on the support of ``z``, in place, until one
+    reaches the minimizer of its support and signs.
 
     With ``B`` the support of ``z`` (less the atoms numerically in the span
     of the ones before them, whose codes ``z_H`` are held) and ``s`` its
     signs, the Lasso restricted to ``B`` and its signs is the quadratic
     ``0.5 z_B G_BB z_B - z_B (dx_B - G_BH z_H - lmbd s)``, minimized at
-    ``w = G_BB^{-1} (dx_B - G_BH z_H - lmbd s)``. The step is the discrete
-    line search of the feature-sign search (Lee, Battle, Raina and Ng, NIPS
-    2006): of ``w`` and the points of the segment from ``z_B`` to ``w`` where
-    a code changes sign, it moves to the one of lowest Lasso objective, and
-    the codes that are zero there leave the support. Up to the first sign
-    change the l1 term is linear, so the objective is the convex quadratic,
-    decreasing towards ``w``: the step never raises the objective. It may
-    pass sign changes, which lets a code move onto a nearly parallel atom
-    (coordinate descent alone only crawls there).
-
-    ``support``, ``L``, ``w`` and ``b`` are work arrays. Returns 0 when no
-    step was taken (``z`` is 0), 1 when the step ended at a sign change, 2
-    when it reached ``w`` with no code held (the exact minimizer on the
-    support and signs of ``z``), 3 when it reached ``w`` with codes held.
+    ``w = G_BB^{-1} (dx_B - G_BH z_H - lmbd s)`` (by Cholesky). A step is the
+    discrete line search of the feature-sign search (Lee, Battle, Raina and
+    Ng, NIPS 2006): of ``w`` and the points of the segment from ``z_B`` to
+    ``w`` where a code changes sign, it moves to the one of lowest Lasso
+    objective, and a code that is zero there leaves the support (then the
+    next step starts). Up to the first sign change the l1 term is linear, so
+    the objective is the convex quadratic, decreasing towards ``w``: a step
+    never raises the objective. It may pass sign changes, which lets a code
+    move onto a nearly parallel atom, where coordinate descent only crawls.
+    At most one step per atom. ``support``, ``L``, ``w`` and ``b`` are work
+    arrays. Returns False when ``z`` is 0 (no step).
     """
-    n, n_held = 0, 0
     n_atoms = z.size
-    for j in range(n_atoms):
-        if z[j] == 0.0:
-            continue
-        # Row n of the Cholesky factor of G_BB, with atom j appended.
-        for c in range(n):
-            s = G[j, support[c]]
-            for e in range(c):
-                s -= L[n, e] * L[c, e]
-            L[n, c] = s / L[c, c]
-        s = G[j, j]
-        for c in range(n):
-            s -= L[n, c] * L[n, c]
-        if s <= 1e-10 * G[j, j]:  # in the span of the block: held
-            n_held += 1
-            support[n_atoms - n_held] = j
-        else:
-            L[n, n] = np.sqrt(s)
-            support[n] = j
-            n += 1
-    if n == 0:
-        return 0
-    for a in range(n):  # b = dx_B - G_BH z_H, then forward substitution
-        j = support[a]
-        s = dx[j]
-        for h in range(n_atoms - n_held, n_atoms):
-            s -= G[j, support[h]] * z[support[h]]
-        b[a] = s
-        s -= lmbd if z[j] > 0.0 else -lmbd
-        for c in range(a):
-            s -= L[a, c] * w[c]
-        w[a] = s / L[a, a]
-    for a in range(n - 1, -1, -1):  # back substitution
-        s = w[a]
-        for c in range(a + 1, n):
-            s -= L[c, a] * w[c]
-        w[a] = s / L[a, a]
-    best_t, best_a = 1.0, -1
-    best = _block_objective(z, G, lmbd, support, n, b, 1.0, w)
-    for a in range(n):
-        j = support[a]
-        if w[a] * z[j] < 0.0:
-            t_a = z[j] / (z[j] - w[a])
-            value = _block_objective(z, G, lmbd, support, n, b, t_a, w)
+    for k in range(n_atoms):
+        n, n_held = 0, 0
+        for j in range(n_atoms):
+            if z[j] == 0.0:
+                continue
+            # Row n of the Cholesky factor of G_BB, atom j appended.
+            for c in range(n):
+                s = G[j, support[c]]
+                for e in range(c):
+                    s -= L[n, e] * L[c, e]
+                L[n, c] = s / L[c, c]
+            s = G[j, j]
+            for c in range(n):
+                s -= L[n, c] * L[n, c]
+            if s <= 1e-10 * G[j, j]:  # in the span of the block: held
+                n_held += 1
+                support[n_atoms - n_held] = j
+            else:
+                L[n, n] = np.sqrt(s)
+                support[n] = j
+                n += 1
+        if n == 0:
+            return k > 0
+        for a in range(n):  # b = dx_B - G_BH z_H; forward substitution
+            j = support[a]
+            s = dx[j]
+            for h in range(n_atoms - n_held, n_atoms):
+                s -= G[j, support[h]] * z[support[h]]
+            b[a] = s
+            s -= lmbd if z[j] > 0.0 else -lmbd
+            for c in range(a):
+                s -= L[a, c] * w[c]
+            w[a] = s / L[a, a]
+        for a in range(n - 1, -1, -1):  # back substitution
+            s = w[a]
+            for c in range(a + 1, n):
+                s -= L[c, a] * w[c]
+            w[a] = s / L[a, a]
+        # The objective (up to a constant) at w (candidate -1) and where
+        # the code of candidate changes sign.
+        best, best_t, best_a = np.inf, 1.0, -1
+        for candidate in range(-1, n):
+            if candidate < 0:
+                t = 1.0
+            else:
+                j = support[candidate]
+                if w[candidate] * z[j] >= 0.0:
+                    continue
+                t = z[j] / (z[j] - w[candidate])
+            value = 0.0
+            for a in range(n):
+                za = z[support[a]] + t * (w[a] - z[support[a]])
+                quadratic = 0.5 * G[support[a], support[a]] * za
+                for c in range(a):
+                    quadratic += G[support[a], support[c]] * (
+                        z[support[c]] + t * (w[c] - z[support[c]]))
+                value += za * (quadratic - b[a]) + lmbd * abs(za)
             if value < best:
-                best, best_t, best_a = value, t_a, a
-    for a in range(n):
-        j = support[a]
-        z[j] += best_t * (w[a] - z[j])
-    if best_a >= 0:
+                best, best_t, best_a = value, t, candidate
+        for a in range(n):
+            j = support[a]
+            z[j] += best_t * (w[a] - z[j])
+        if best_a < 0:
+            return True
         z[support[best_a]] = 0.0
-        return 1
-    return 2 if n_held == 0 else 3
-
-
-@numba.njit(cache=True)
-def _support_newton(z, dx, G, lmbd, support, L, w, b):
-    """Feature-sign steps until one reaches its block's minimizer (at most
-    one per coefficient: each step that ends at a sign change drops one);
-    False when none could be taken."""
-    for k in range(z.size):
-        status = _support_newton_step(z, dx, G, lmbd, support, L, w, b)
-        if status != 1:
-            return status != 0 or k > 0
     return True
 
 
