@@ -1,11 +1,12 @@
 """Sparse coding for a given dictionary: the Lasso and orthogonal matching pursuit.
 
-``lasso`` (the Lasso by compiled coordinate descent, which scores every
-dictionary, and by restarted FISTA, the inner solver of the alternating
-methods; the scale ``lambda_max`` of the regularization; the Lasso loss) and
-``omp`` (batch OMP of K-SVD and MOD), and ``convolutional`` (the
-convolutional model, its Lasso and FISTA on activations). Imports only numpy,
-scipy, numba and :mod:`benchmark_utils.validation`.
+``lasso`` (the Lasso by restarted FISTA, the inner solver of the alternating
+methods; the scale ``lambda_max`` of the regularization; the Lasso loss and its
+duality gap), ``lasso_cd`` (the Lasso by compiled coordinate descent, which
+scores every dictionary), ``omp`` (batch OMP of K-SVD and MOD), and
+``convolutional`` (the convolutional model, its Lasso and FISTA on
+activations). Imports only numpy, scipy, numba and
+:mod:`benchmark_utils.validation`.
 """
 from benchmark_utils.coding.convolutional import (
     conv_correlate,
@@ -21,9 +22,9 @@ from benchmark_utils.coding.lasso import (
     lasso_duality_gap,
     lasso_loss,
     soft_threshold,
-    sparse_encode_cd,
     sparse_encode_fista,
 )
+from benchmark_utils.coding.lasso_cd import sparse_encode_cd
 from benchmark_utils.coding.omp import batch_omp, default_n_nonzeros
 
 __all__ = ["conv_correlate", "conv_dictionary_gradient", "conv_lambda_max",

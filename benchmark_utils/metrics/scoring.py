@@ -14,7 +14,8 @@ from benchmark_utils.coding.convolutional import (
     conv_lasso_loss,
     sparse_encode_conv,
 )
-from benchmark_utils.coding.lasso import lasso_loss, sparse_encode_cd
+from benchmark_utils.coding.lasso import lasso_loss
+from benchmark_utils.coding.lasso_cd import sparse_encode_cd
 from benchmark_utils.learning.atoms import (
     atoms_to_images,
     normalize_atoms,
@@ -59,7 +60,7 @@ class DictionaryScorer:
         returned as 8-bit images, for the "Learned atoms" view.
     tol : float
         Stopping tolerance of the Lasso coordinate descent
-        (:func:`~benchmark_utils.coding.lasso.sparse_encode_cd`): the largest
+        (:func:`~benchmark_utils.coding.lasso_cd.sparse_encode_cd`): the largest
         step of a sweep relative to the largest code entry.
     """
 
