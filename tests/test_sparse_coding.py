@@ -11,6 +11,7 @@ from benchmark_utils.coding import (
     sparse_encode_cd,
     sparse_encode_fista,
 )
+from benchmark_utils.coding.lasso_cd import _support_newton
 from benchmark_utils.learning import normalize_atoms
 
 
@@ -198,3 +199,47 @@ def test_coordinate_descent_on_more_atoms_than_features():
     lmbd = 0.01 * lambda_max(X)
     Z = sparse_encode_cd(X, D, lmbd, tol=1e-10)
     assert lasso_duality_gap(X, Z, D, lmbd) <= 1e-9 * lasso_loss(X, Z, D, lmbd)
+
+
+def lasso_objective(x, z, D, lmbd):
+    return 0.5 * np.sum((x - z @ D) ** 2) + lmbd * np.abs(z).sum()
+
+
+def test_feature_sign_steps_never_raise_the_objective():
+    # From dense codes on 40 atoms in 6 dimensions (supports larger than
+    # the dimension: atoms held in the span of the others), and at a
+    # known answer: an orthonormal D with the right support and signs,
+    # where one step lands on the soft-thresholded correlations.
+    rng = np.random.default_rng(14)
+    D = normalize_atoms(rng.standard_normal((40, 6)))
+    G = D @ D.T
+    n = len(D)
+    work = (np.empty(n, dtype=np.int64), np.empty((n, n)), np.empty(n),
+            np.empty(n))
+    for _ in range(20):
+        x = rng.standard_normal(6)
+        z = rng.standard_normal(n)
+        before = lasso_objective(x, z, D, 0.1)
+        assert _support_newton(z, D @ x, G, 0.1, *work)
+        assert np.isfinite(z).all()
+        assert lasso_objective(x, z, D, 0.1) <= before + 1e-12
+    # Near the solution, with codes of the wrong sign added off its support:
+    # moving to the minimizer w on that support and those signs raises the
+    # objective for some of these draws (a step that always moves to w
+    # fails here), and the line search must stop at a sign change.
+    for _ in range(20):
+        x = rng.standard_normal(6)
+        z = sparse_encode_cd(x[None], D, 0.1, tol=1e-14)[0]
+        off = np.flatnonzero(z == 0)[:3]
+        z[off] = -1e-3 * np.sign((D @ x - z @ G)[off])
+        before = lasso_objective(x, z, D, 0.1)
+        _support_newton(z, D @ x, G, 0.1, *work)
+        assert lasso_objective(x, z, D, 0.1) <= before + 1e-12
+    Q = np.linalg.qr(rng.standard_normal((8, 8)))[0]
+    x = rng.standard_normal(8)
+    expected = soft_threshold(Q @ x, 0.3)
+    z = np.where(expected != 0, expected + 0.1 * np.sign(expected), 0.0)
+    work = (np.empty(8, dtype=np.int64), np.empty((8, 8)), np.empty(8),
+            np.empty(8))
+    assert _support_newton(z, Q @ x, Q @ Q.T, 0.3, *work)
+    np.testing.assert_allclose(z, expected, atol=1e-12)
