@@ -221,6 +221,7 @@ class Objective(BenchmarkObjective):
             X_test_clean_eval=(None if X_test_clean is None
                                else X_test_clean[test_idx]),
             pixel_scale=pixel_scale, atom_shape=atom_shape, tol=self.eval_tol,
+            warm_start=True,
         )
         if D_true is not None:
             # What each criterion allows on this problem: the recovery of its
@@ -272,6 +273,9 @@ class Objective(BenchmarkObjective):
         return np.sort(rng.choice(n, size, replace=False))
 
     def solver_inputs(self):
+        # A run starts: the scorer's warm start must not carry the codes of
+        # another run's last iterate (a run's scores depend on it alone).
+        self.scorer.reset()
         return dict(X=self.X, D_init=self.D_init.copy(), lmbd=self.lmbd,
                     n_nonzeros=self.n_nonzeros)
 

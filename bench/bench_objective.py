@@ -21,6 +21,7 @@ Run from the repository root: ``python bench/bench_objective.py [--cap SECONDS]
 [--lasso-only]``.
 """
 import argparse
+import copy
 import sys
 import time
 import warnings
@@ -46,6 +47,7 @@ from benchmark_utils.runtime.threads import (  # noqa: E402
     get_n_threads,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 P1 = dict(n_features=64, n_atoms=128, n_samples=20000, n_test=2000, sparsity=4,
           snr=30.0)
 TARGET = 0.99
@@ -110,6 +112,46 @@ def lasso_solvers(name, objective, dictionaries):
             error = lasso_loss(X, encode(D), D, lmbd) - exact
             print(f"{name:8s} {label:16s} {solver:30s} {seconds * 1e3:7.1f} ms"
                   f"   loss error {error:.1e} (exact within {gap:.0e})")
+
+
+def warm_start_along_runs(objective, names=("mod", "ddl", "altmin"),
+                          n_callbacks=300):
+    """The scorer cold and warm-started along the iterates of real runs.
+
+    Each solver runs ``n_callbacks`` callbacks from the objective's initial
+    dictionary; the iterates at benchopt's evaluation points (1.5x apart) are
+    scored by a cold and a warm-started :class:`DictionaryScorer`, as the
+    objective does in a run. Prints the time per iterate and the largest
+    difference of a score between the two."""
+    solvers = {s.name: s for s in Benchmark(ROOT).get_solvers()}
+    points = {int(1.5 ** i) for i in range(40)}
+    inputs = objective.solver_inputs()
+    for name in names:
+        solver = solvers[name].get_instance()
+        solver.get_seed = lambda **kwargs: 0
+        solver.set_objective(**inputs)
+        iterates, count = [], [0]
+
+        def callback():
+            count[0] += 1
+            if count[0] in points:
+                iterates.append(np.array(solver.get_result()["D"], float))
+            return count[0] < n_callbacks
+
+        solver.run(callback)
+        timings, scores = {}, {}
+        for warm in (False, True):
+            scorer = copy.copy(objective.scorer)
+            scorer.warm_start = warm
+            scorer.reset()
+            t0 = time.perf_counter()
+            scores[warm] = [scorer(D) for D in iterates]
+            timings[warm] = (time.perf_counter() - t0) / len(iterates)
+        diff = max(abs(a[k] - b[k]) for a, b in zip(scores[False], scores[True])
+                   for k in ("loss_train", "loss_test", "recovery"))
+        print(f"default  {name:8s} {len(iterates):3d} iterates   cold "
+              f"{timings[False] * 1e3:5.1f} ms   warm {timings[True] * 1e3:5.1f} "
+              f"ms an iterate   largest score difference {diff:.1e}")
 
 
 def time_to_target(trace):
@@ -207,6 +249,10 @@ def main():
     lasso_solvers("default", default, [
         ("random init", default.D_init), ("D_true", D_true),
         ("near-duplicates", near_duplicates(D_true))])
+    print("\nthe scorer along the runs of three solvers, cold and "
+          "warm-started (one call each):")
+    warm_start_along_runs(default)
+    print()
     objective, data = load_p1()
     lasso_solvers("P1", objective, [("random init", objective.D_init),
                                     ("D_true", data["D_true"])])

@@ -1,4 +1,6 @@
 """The objective: one shared start, scores that are right, bad input caught."""
+import copy
+
 import numpy as np
 import pytest
 
@@ -142,3 +144,23 @@ def test_evaluation_subsample_is_fixed(load_problem):
     assert objective.scorer.X_test_eval.shape[0] == objective.n_eval_samples
     again, _ = load_problem(dataset_params=dict(n_samples=3000, n_test=2500))
     np.testing.assert_array_equal(again.scorer.X_eval, objective.scorer.X_eval)
+
+
+def test_warm_started_scores_equal_cold_ones_along_a_run(load_problem):
+    # The objective warm-starts its scorer's codes from the previous iterate;
+    # along a sequence of iterates (init to truth) the scores are the cold
+    # ones, and a new run (solver_inputs) starts from no codes.
+    objective, data = load_problem(dataset_params=SMALL)
+    assert objective.scorer.warm_start
+    cold = copy.copy(objective.scorer)
+    cold.warm_start = False
+    cold.reset()
+    objective.get_objective()
+    for t in np.linspace(0.0, 1.0, 6):
+        D = (1 - t) * objective.D_init + t * data["D_true"]
+        warm, ref = objective.evaluate_result(D=D), cold(D)
+        for key in ("loss_train", "loss_test", "recovery"):
+            assert warm[key] == pytest.approx(ref[key], rel=1e-9, abs=1e-12)
+    assert objective.scorer._codes[0] is not None
+    objective.get_objective()
+    assert objective.scorer._codes == (None, None)

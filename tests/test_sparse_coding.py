@@ -114,6 +114,29 @@ def test_coordinate_descent_warm_start():
         sparse_encode_cd(X, D, lmbd, Z_init=Z, max_sweeps=1), Z, atol=1e-12)
     with pytest.raises(ValueError, match="Z_init"):
         sparse_encode_cd(X, D, lmbd, Z_init=Z[:, :3])
+    bad = Z.copy()
+    bad[2, 1] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        sparse_encode_cd(X, D, lmbd, Z_init=bad)
+
+
+def test_any_warm_start_gives_the_cold_codes():
+    # The stopping test certifies optimality, so a start far from the
+    # solution (dense codes, codes on zero atoms) changes nothing but time.
+    X, D = problem(9)
+    D[3] = 0.0
+    lmbd = 0.1 * lambda_max(X)
+    cold = sparse_encode_cd(X, D, lmbd)
+    rng = np.random.default_rng(9)
+    for start in (rng.standard_normal(cold.shape),
+                  sparse_encode_cd(X, normalize_atoms(problem(10)[1]), lmbd)):
+        kept = start.copy()
+        warm = sparse_encode_cd(X, D, lmbd, Z_init=start)
+        np.testing.assert_array_equal(start, kept)  # the start is not modified
+        assert np.all(warm[:, 3] == 0)
+        np.testing.assert_allclose(warm, cold, atol=1e-6)
+        assert lasso_loss(X, warm, D, lmbd) == pytest.approx(
+            lasso_loss(X, cold, D, lmbd), rel=1e-9)
 
 
 def test_coordinate_descent_default_tolerance_scores_the_loss():

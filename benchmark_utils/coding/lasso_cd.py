@@ -243,7 +243,10 @@ def sparse_encode_cd(X, D, lmbd, tol=1e-4, max_sweeps=1000, Z_init=None):
     max_sweeps : int, default=1000
         Maximum number of sweeps over the atoms, per sample.
     Z_init : ndarray of shape (n_samples, n_atoms) or None
-        Warm start; zeros when None.
+        Warm start (not modified); zeros when None. The codes it gives are
+        those of a cold start to rounding: the stopping test certifies each
+        row's optimality (its support's minimizer, no code outside it that
+        would enter), whatever the start. Codes on zero atoms are set to 0.
 
     Returns
     -------
@@ -258,5 +261,10 @@ def sparse_encode_cd(X, D, lmbd, tol=1e-4, max_sweeps=1000, Z_init=None):
          else np.array(Z_init, dtype=np.float64, order="C", copy=True))
     if Z.shape != DX.shape:
         raise ValueError(f"Z_init must be of shape {DX.shape}, got {Z.shape}.")
+    if not np.isfinite(Z).all():
+        raise ValueError("Z_init must be finite.")
+    # A zero atom gets a zero code: the kernel skips its coordinate, so a
+    # warm code on it would stay and count in the l1 term.
+    Z[:, np.diag(G) <= 0.0] = 0.0
     return _coordinate_descent(DX, G, float(lmbd), Z, float(tol),
                                int(max_sweeps))
