@@ -22,6 +22,10 @@ the wall clock into:
 - **dashboard**: ``benchopt plot`` on the run's results, less the start;
 - the rest: benchopt's per-run overhead, the warm-up runs, result writing.
 
+It also times a fixed amount of work first (:func:`machine_speed`): the
+speed of this virtual machine varies from one session to the next, and the
+numbers of two sessions compare only next to it.
+
 Run from the repository root: ``python bench/bench_default_run.py``
 (about as long as the run itself, plus half a minute).
 """
@@ -34,6 +38,7 @@ import numpy as np
 import pandas as pd
 from benchopt.benchmark import Benchmark
 from benchopt.utils.run_context import RunContext
+from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,6 +51,34 @@ def timed(cmd):
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}"
                  f"{proc.stderr[-2000:]}")
     return elapsed
+
+
+def machine_speed():
+    """Seconds of two fixed workloads, best of 3: 50 products of 500 x 500
+    matrices (numpy's BLAS, one thread as the runs use) and 3 million
+    additions in pure Python (the interpreter)."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((500, 500))
+
+    def blas():
+        with threadpool_limits(1):
+            for _ in range(50):
+                A @ A
+
+    def python():
+        total = 0
+        for i in range(3_000_000):
+            total += i
+
+    def best(work):
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    return best(blas), best(python)
 
 
 def problem_costs():
@@ -73,6 +106,9 @@ def problem_costs():
 
 
 def main():
+    blas, python = machine_speed()
+    print(f"machine: 50 matrix products 500 x 500 in {blas:.3f} s, 3M Python "
+          f"additions in {python:.3f} s (best of 3)\n")
     # benchopt plot reads results from the benchmark's outputs/ folder only.
     out = ROOT / "outputs" / time.strftime("default_run_%Y-%m-%d_%Hh%Mm%S")
     wall = timed([sys.executable, "-m", "benchopt", "run", ".",
