@@ -114,7 +114,7 @@ def lasso_solvers(name, objective, dictionaries):
                   f"   loss error {error:.1e} (exact within {gap:.0e})")
 
 
-def warm_start_along_runs(objective, names=("mod", "ddl", "altmin"),
+def warm_start_along_runs(problem, objective, names=("mod", "ddl", "altmin"),
                           n_callbacks=300):
     """The scorer cold and warm-started along the iterates of real runs.
 
@@ -149,7 +149,7 @@ def warm_start_along_runs(objective, names=("mod", "ddl", "altmin"),
             timings[warm] = (time.perf_counter() - t0) / len(iterates)
         diff = max(abs(a[k] - b[k]) for a, b in zip(scores[False], scores[True])
                    for k in ("loss_train", "loss_test", "recovery"))
-        print(f"default  {name:8s} {len(iterates):3d} iterates   cold "
+        print(f"{problem:8s} {name:8s} {len(iterates):3d} iterates   cold "
               f"{timings[False] * 1e3:5.1f} ms   warm {timings[True] * 1e3:5.1f} "
               f"ms an iterate   largest score difference {diff:.1e}")
 
@@ -251,7 +251,7 @@ def main():
         ("near-duplicates", near_duplicates(D_true))])
     print("\nthe scorer along the runs of three solvers, cold and "
           "warm-started (one call each):")
-    warm_start_along_runs(default)
+    warm_start_along_runs("default", default)
     print()
     objective, data = load_p1()
     lasso_solvers("P1", objective, [("random init", objective.D_init),

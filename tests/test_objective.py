@@ -163,4 +163,5 @@ def test_warm_started_scores_equal_cold_ones_along_a_run(load_problem):
             assert warm[key] == pytest.approx(ref[key], rel=1e-9, abs=1e-12)
     assert objective.scorer._codes[0] is not None
     objective.get_objective()
-    assert objective.scorer._codes == (None, None)
+    assert objective.scorer._codes[0] is None
+    assert objective.scorer._codes[1] is None
