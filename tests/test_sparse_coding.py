@@ -13,6 +13,7 @@ from benchmark_utils.coding import (
 )
 from benchmark_utils.coding.lasso_cd import _support_newton
 from benchmark_utils.learning import normalize_atoms
+from benchmark_utils.simulation import make_problem
 
 
 def fista(X, D, lmbd, exact=False):
@@ -222,6 +223,23 @@ def test_coordinate_descent_on_more_atoms_than_features():
     lmbd = 0.01 * lambda_max(X)
     Z = sparse_encode_cd(X, D, lmbd, tol=1e-10)
     assert lasso_duality_gap(X, Z, D, lmbd) <= 1e-9 * lasso_loss(X, Z, D, lmbd)
+
+
+def test_coordinate_descent_is_exact_when_supports_outgrow_the_dimension():
+    # Noiseless data, 24 atoms in 16 dimensions, a small lmbd: after ten
+    # sweeps one sample had 20 codes on its support, the block of the
+    # feature-sign step was nearly singular and its minimizer w of order
+    # 1e14, where the objective computed from the Gram matrix is rounding
+    # noise; the step went there (objective 1.8e13 against 0.02). The step
+    # now refuses codes whose l1 norm alone costs more than the objective
+    # it starts from.
+    p = make_problem(2000, 16, 24, 2, n_test=10, snr=np.inf, random_state=0)
+    D = normalize_atoms(p.D_true)
+    lmbd = 0.005 * lambda_max(p.X)
+    Z = sparse_encode_cd(p.X, D, lmbd, tol=1e-6)
+    loss = lasso_loss(p.X, Z, D, lmbd)
+    assert np.abs(Z).max() < 10
+    assert lasso_duality_gap(p.X, Z, D, lmbd) <= 1e-7 * loss
 
 
 def lasso_objective(x, z, D, lmbd):
