@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from benchmark_utils.learning import normalize_atoms
+from benchmark_utils.metrics import lasso_recovery_ceiling, omp_recovery_ceiling
 
 SMALL = dict(n_samples=400, n_test=100)
 
@@ -165,3 +166,26 @@ def test_warm_started_scores_equal_cold_ones_along_a_run(load_problem):
     objective.get_objective()
     assert objective.scorer._codes[0] is None
     assert objective.scorer._codes[1] is None
+
+
+def test_ceilings_are_those_of_the_training_set(load_problem, monkeypatch):
+    # A ceiling bounds what a learner of the training set can reach: with
+    # more samples than the evaluation subset, it is computed on all of them
+    # (on the evaluation subset alone it is lower: fewer samples, more noise
+    # in the criterion's stationary point).
+    objective, data = load_problem(dataset_params=dict(n_samples=8000,
+                                                       n_test=200))
+    X, D_true, lmbd = data["X"], data["D_true"], objective.lmbd
+    ceiling = objective.properties["ceiling_lasso"]
+    assert ceiling == lasso_recovery_ceiling(X, D_true, lmbd)
+    assert objective.properties["ceiling_omp"] == omp_recovery_ceiling(
+        X, D_true, data["n_nonzeros"])
+    assert lasso_recovery_ceiling(objective.scorer.X_eval, D_true,
+                                  lmbd) < ceiling
+    # Beyond n_ceiling_samples, a fixed subset of that size.
+    monkeypatch.setattr(type(objective), "n_ceiling_samples", 3000)
+    capped, _ = load_problem(dataset_params=dict(n_samples=8000, n_test=200))
+    again, _ = load_problem(dataset_params=dict(n_samples=8000, n_test=200))
+    assert capped.properties["ceiling_lasso"] != ceiling
+    assert capped.properties["ceiling_lasso"] == \
+        again.properties["ceiling_lasso"]

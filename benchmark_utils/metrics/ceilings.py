@@ -22,7 +22,7 @@ approximation).
 """
 import numpy as np
 
-from benchmark_utils.coding.lasso import sparse_encode_fista
+from benchmark_utils.coding.lasso_cd import sparse_encode_cd
 from benchmark_utils.coding.omp import batch_omp
 from benchmark_utils.learning.atoms import normalize_atoms
 from benchmark_utils.learning.updates import (
@@ -69,12 +69,17 @@ def lasso_recovery_ceiling(X, D_true, lmbd, tol=1e-7, max_iter=200,
                            code_tol=1e-6):
     """Recovery of the Lasso criterion's stationary point reached from D_true.
 
-    Alternates the codes (the shared FISTA, warm-started, to a relative
-    change of ``code_tol``; on the default problem and on P1, 1e-6 gives the
-    recovery of 1e-10 to 1e-8) and one block-coordinate sweep over the atoms in the unit
-    ball (Mairal et al. 2009, the update of online dictionary learning) with
-    the sufficient statistics of all samples, until no atom moves by more than
-    ``tol``.
+    Alternates the exact codes (the shared compiled coordinate descent,
+    :func:`~benchmark_utils.coding.sparse_encode_cd`, warm-started from the
+    previous codes, each sample's optimality certified to ``code_tol``) and
+    one block-coordinate sweep over the atoms in the unit ball (Mairal et al.
+    2009, the update of online dictionary learning) with the sufficient
+    statistics of all samples, until no atom moves by more than ``tol``.
+    The ceiling of a learner is this point on the samples it learns from: on
+    P1 it is 0.99879 on 2,000 of its samples and 0.99990 on all 20,000.
+    Coordinate descent gives FISTA's value to 8 digits (FISTA to a relative
+    change of 1e-6) in 1/8 of its time on P1 (0.64 s against 5.4 s, 20,000
+    samples, one thread; ``docs/speed.md``).
 
     Parameters
     ----------
@@ -98,8 +103,7 @@ def lasso_recovery_ceiling(X, D_true, lmbd, tol=1e-7, max_iter=200,
 
     def code(D, Z):
         # Warm-started from the previous codes: the atoms move little.
-        return sparse_encode_fista(X, D, lmbd, max_iter=10000, tol=code_tol,
-                                   Z_init=Z)
+        return sparse_encode_cd(X, D, lmbd, tol=code_tol, Z_init=Z)
 
     def update(Z, D):
         return block_coordinate_update(D, Z.T @ Z, Z.T @ X)
