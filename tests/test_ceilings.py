@@ -90,3 +90,21 @@ def test_ceilings_are_computed_once_per_problem():
     once_per_problem(ceiling, p.X, p.D_true, lmbd=0.2)
     once_per_problem(ceiling, q.X, q.D_true, lmbd=0.1)
     assert calls == [0.1, 0.2, 0.1]
+
+
+def test_ceilings_do_not_depend_on_the_chunks(monkeypatch):
+    # The ceilings code the samples by chunks (their memory is that of a
+    # chunk): statistics and ceilings are those of all samples at once.
+    from benchmark_utils.metrics import ceilings
+    p = problem(30.0, n_samples=1000)
+    lmbd = 0.1 * lambda_max(p.X)
+    A, B = ceilings.code_statistics(p.X, lambda X: X @ p.D_true.T, chunk=300)
+    Z = p.X @ p.D_true.T
+    np.testing.assert_allclose(A, Z.T @ Z, rtol=1e-12)
+    np.testing.assert_allclose(B, Z.T @ p.X, rtol=1e-12)
+    whole = (lasso_recovery_ceiling(p.X, p.D_true, lmbd),
+             omp_recovery_ceiling(p.X, p.D_true, 2))
+    monkeypatch.setattr(ceilings, "CHUNK", 128)
+    chunked = (lasso_recovery_ceiling(p.X, p.D_true, lmbd),
+               omp_recovery_ceiling(p.X, p.D_true, 2))
+    np.testing.assert_allclose(chunked, whole, atol=1e-9)

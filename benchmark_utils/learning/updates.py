@@ -44,10 +44,16 @@ def least_squares_dictionary(X, Z, ridge=1e-10):
         Z = np.asarray(Z, dtype=np.float64)
         A = Z.T @ Z
         B = Z.T @ X
+    return least_squares_from_statistics(A, B, ridge=ridge)
+
+
+def least_squares_from_statistics(A, B, ridge=1e-10):
+    """:func:`least_squares_dictionary` from ``A = Z^T Z`` and ``B = Z^T X``
+    (which can be summed over chunks of samples); ``A`` is modified."""
     n_atoms = A.shape[0]
     scale = np.trace(A) / n_atoms
     if scale <= 0:
-        return np.zeros((n_atoms, X.shape[1]))
+        return np.zeros((n_atoms, B.shape[1]))
     A[np.diag_indices(n_atoms)] += ridge * scale
     return linalg.solve(A, B, assume_a="pos", check_finite=False)
 
