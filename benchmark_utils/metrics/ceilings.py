@@ -105,7 +105,7 @@ def lasso_recovery_ceiling(X, D_true, lmbd, tol=1e-7, max_iter=200,
     The ceiling of a learner is this point on the samples it learns from: on
     P1 it is 0.99879 on 2,000 of its samples and 0.99990 on all 20,000.
     Coordinate descent gives FISTA's value to 8 digits (FISTA to a relative
-    change of 1e-6, warm-started) in some 1/6 of its time on P1 (20,000
+    change of 1e-6, warm-started) in about 1/4 of its time on P1 (20,000
     samples, one thread; ``python bench/bench_objective.py --ceilings``).
 
     Parameters
