@@ -134,7 +134,7 @@ class Objective(BenchmarkObjective):
     # ceiling is 0.99886 on 2,000 of them, 0.99990 on 20,000, 0.99996 on
     # 50,000 and 0.99998 on all; its gap to 1 falls as 1/n, so 100,000
     # leave it about 2e-5 below its value on a million, a fifth of the
-    # stopping rule's tolerance at the ceiling (1e-4). docs/speed.md.
+    # stopping rule's tolerance at the ceiling (1e-4). docs/verdicts.md.
     n_ceiling_samples = 100_000
     # Stopping tolerance of the Lasso coordinate descent that computes the
     # losses (largest step of a sweep relative to the largest code, checked

@@ -51,6 +51,7 @@ from benchmark_utils.learning.updates import (  # noqa: E402
     block_coordinate_update,
 )
 from benchmark_utils.metrics import lasso_recovery_ceiling  # noqa: E402
+from benchmark_utils.metrics.ceilings import _alternate  # noqa: E402
 from benchmark_utils.metrics.recovery import recovery_score  # noqa: E402
 from benchmark_utils.runtime.threads import (  # noqa: E402
     apply_thread_policy,
@@ -244,18 +245,22 @@ def trace_batch(objective, cap):
 
 def fista_ceiling(X, D_true, lmbd, tol=1e-7, max_iter=200, code_tol=1e-6):
     """The Lasso ceiling as it was computed before coordinate descent: the
-    same alternation with FISTA's codes of all samples, warm-started."""
+    ceilings' alternation with FISTA's codes of all samples, each call
+    warm-started from the previous codes."""
     D_true = normalize_atoms(D_true)
-    D, Z = D_true, None
-    for _ in range(max_iter):
+    previous = {"Z": None}
+
+    def code(D):
         Z = sparse_encode_fista(X, D, lmbd, max_iter=10000, tol=code_tol,
-                                Z_init=Z)
-        D_new = block_coordinate_update(D, Z.T @ Z, Z.T @ X)
-        moved = float(np.max(np.linalg.norm(D_new - D, axis=1)))
-        D = D_new
-        if moved <= tol:
-            break
-    return recovery_score(D_true, D)
+                                Z_init=previous["Z"])
+        previous["Z"] = Z
+        return Z.T @ Z, Z.T @ X
+
+    def update(A, B, D):
+        return block_coordinate_update(D, A, B)
+
+    return recovery_score(D_true, _alternate(D_true, code, update, tol,
+                                             max_iter))
 
 
 def compare_ceilings():

@@ -108,3 +108,5 @@ def test_ceilings_do_not_depend_on_the_chunks(monkeypatch):
     chunked = (lasso_recovery_ceiling(p.X, p.D_true, lmbd),
                omp_recovery_ceiling(p.X, p.D_true, 2))
     np.testing.assert_allclose(chunked, whole, atol=1e-9)
+    with pytest.raises(ValueError, match="no samples"):
+        ceilings.code_statistics(p.X[:0], lambda X: X @ p.D_true.T)
