@@ -35,11 +35,20 @@ class Solver(TorchSolver, BaseSolver):
        (``t`` halved otherwise, at most 10 times; after a failure ``D`` is
        kept); the next mini-batch starts from ``t 2^(batch_size / n)``, so the
        step may double once per epoch (the stochastic line search of Vaswani
-       et al., "Painless stochastic gradient", NeurIPS 2019, which the
-       reference code also uses). The first ``t`` is ``1 / ||Z^T Z / |B| ||_2``
-       at the first mini-batch's codes. Nothing is tuned to the problem: the
-       loss is averaged over samples, so ``t`` and ``c`` do not depend on
-       ``batch_size``.
+       et al., "Painless stochastic gradient", NeurIPS 2019, with the
+       previous accepted step as its start). The first ``t`` is
+       ``1 / ||Z^T Z / |B| ||_2`` at the first mini-batch's codes. Nothing is
+       tuned to the problem: the loss is averaged over samples, so ``t`` and
+       ``c`` do not depend on ``batch_size``.
+
+       The authors' public code (``plipy``, ``StoDeepDictionaryLearning``)
+       schedules its first trial otherwise: every mini-batch of the first
+       epoch starts from a fixed ``etamax``, every later one from the
+       previous start times ``0.5^(batch_size / n)``, whatever the line search
+       accepted, so that its steps halve once per epoch; its Armijo constant is
+       ``c = 10 / batch_size`` on a loss summed over samples. Here the step
+       follows what the line search accepts and does not decay: the run keeps
+       the noise of a constant step (docs/neural.md).
 
     With ``restart="unused"``, after every point the atoms that the codes of
     its last mini-batch leave without information (used by fewer than 4 of
