@@ -91,3 +91,29 @@ def test_sklearn_batch_iterates_are_one_long_fit(benchmark, load_problem):
         np.testing.assert_allclose(solver.get_result()["D"],
                                    long_fit.components_, rtol=0, atol=1e-12)
         assert not np.allclose(long_fit.components_, inputs["D_init"])
+
+
+def test_sklearn_batch_ends_where_one_long_fit_ends(benchmark, load_problem):
+    # scikit-learn's own stop (its cost falling by less than tol times itself)
+    # ends the run at the iteration where one long fit with the default tol
+    # ends, with the same dictionary; the callback would allow far more.
+    objective, _ = load_problem(dataset_params=dict(n_samples=300, n_test=100))
+    inputs = objective.get_objective()
+    n_atoms = inputs["D_init"].shape[0]
+    Solver, = benchmark.check_solver_patterns(["sklearn-batch"],
+                                              class_only=True)
+    solver = Solver.get_instance()
+    attach_context(benchmark, objective=objective, solver=solver)
+    solver.set_objective(**inputs)
+    budget = 5000
+    calls = []
+    solver.run(lambda: len(calls) < budget and not calls.append(None))
+    long_fit = DictionaryLearning(
+        n_components=n_atoms, alpha=inputs["lmbd"], max_iter=budget,
+        fit_algorithm="cd", dict_init=inputs["D_init"].copy(),
+        code_init=np.zeros((inputs["X"].shape[0], n_atoms)), random_state=0,
+    ).fit(inputs["X"])
+    assert long_fit.n_iter_ < budget
+    assert len(calls) == long_fit.n_iter_
+    np.testing.assert_allclose(solver.get_result()["D"], long_fit.components_,
+                               rtol=0, atol=1e-12)
