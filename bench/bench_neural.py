@@ -19,10 +19,18 @@ Two measurements, in one process:
    the rate of a ``(n_samples, n_atoms) x (n_atoms, n_atoms)`` product measured
    here, in the same dtype and thread count.
 
+With ``--minibatch-only``, instead: the solver time of one stochastic DDL
+mini-batch (``batch_size`` 256, forward and backward pass, its line search) at
+the shape of the million-sample study (configs/large_scale.yml: 64 features,
+256 atoms), the median over 20 points of one mini-batch each after 5 of warm-up;
+the per-batch cost does not depend on ``n_samples``, so 20,000 samples stand in
+for the million.
+
 Threads follow the benchmark's policy (``benchmark_utils.runtime.threads``: one thread
 unless ``DICTREC_N_THREADS`` says otherwise), for BLAS, SPAMS and torch.
 
-Run from the repository root: ``python bench/bench_neural.py [--budget 60]``.
+Run from the repository root: ``python bench/bench_neural.py [--budget 60]
+[--minibatch-only]``.
 """
 import argparse
 import sys
@@ -127,6 +135,29 @@ def time_ddl_epoch(solver, repeats=3):
     return float(np.median(times[1:]))
 
 
+def time_minibatch(classes, seed, n_layers, n_atoms=256, n_points=20,
+                   warm_up=5):
+    """Median solver time of one stochastic DDL mini-batch of 256 samples
+    on a 64 x ``n_atoms`` problem (one point of the curve = one mini-batch)."""
+    problem = make_problem(20_000, 64, n_atoms, 4, snr=30.0,
+                           random_state=seed)
+    D_init = init_dictionary(problem.X, n_atoms, "random",
+                             D_true=problem.D_true, random_state=seed + 1)
+    solver = classes["stochastic-ddl"].get_instance(n_layers=n_layers,
+                                                    batches_per_point=1)
+    solver.get_seed = lambda **kwargs: seed
+    solver.set_objective(X=problem.X, D_init=D_init,
+                         lmbd=0.1 * lambda_max(problem.X), n_nonzeros=4)
+    stamps = []
+
+    def callback():
+        stamps.append(time.perf_counter())
+        return len(stamps) <= warm_up + n_points
+
+    solver.run(callback)
+    return float(np.median(np.diff(stamps[warm_up:])))
+
+
 def p1_setup(seed):
     """P1 drawn from ``seed``, its ``lmbd`` (reg 0.1), the shared random init
     (seed + 1) and the benchmark's solver classes by name."""
@@ -145,8 +176,19 @@ def main():
                         help="seconds per solver")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-layers", type=int, default=20)
+    parser.add_argument("--minibatch-only", action="store_true",
+                        help="time one stochastic DDL mini-batch at 64 x 256")
     args = parser.parse_args()
     n_threads = apply_thread_policy()
+    if args.minibatch_only:
+        classes = {s.name: s for s in Benchmark(
+            Path(__file__).resolve().parents[1]).get_solvers()}
+        cost = time_minibatch(classes, args.seed, args.n_layers)
+        print(f"threads: {n_threads}; stochastic DDL, {args.n_layers} layers, "
+              f"one mini-batch of 256 on 64 x 256: {cost * 1e3:.1f} ms "
+              f"(median of 20); {300 / cost:,.0f} mini-batches in 300 s, "
+              f"{300 / cost * 256 / 1e6:.2f} passes over a million samples")
+        return
 
     problem, lmbd, D_init, classes = p1_setup(args.seed)
     X = problem.X
