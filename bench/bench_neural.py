@@ -158,6 +158,12 @@ def time_minibatch(classes, seed, n_layers, n_atoms=256, n_points=20,
     return float(np.median(np.diff(stamps[warm_up:])))
 
 
+def solver_classes():
+    """The benchmark's solver classes by name."""
+    return {s.name: s for s in Benchmark(
+        Path(__file__).resolve().parents[1]).get_solvers()}
+
+
 def p1_setup(seed):
     """P1 drawn from ``seed``, its ``lmbd`` (reg 0.1), the shared random init
     (seed + 1) and the benchmark's solver classes by name."""
@@ -165,9 +171,7 @@ def p1_setup(seed):
     lmbd = 0.1 * lambda_max(problem.X)
     D_init = init_dictionary(problem.X, 128, "random", D_true=problem.D_true,
                              random_state=seed + 1)
-    classes = {s.name: s for s in Benchmark(
-        Path(__file__).resolve().parents[1]).get_solvers()}
-    return problem, lmbd, D_init, classes
+    return problem, lmbd, D_init, solver_classes()
 
 
 def main():
@@ -181,9 +185,7 @@ def main():
     args = parser.parse_args()
     n_threads = apply_thread_policy()
     if args.minibatch_only:
-        classes = {s.name: s for s in Benchmark(
-            Path(__file__).resolve().parents[1]).get_solvers()}
-        cost = time_minibatch(classes, args.seed, args.n_layers)
+        cost = time_minibatch(solver_classes(), args.seed, args.n_layers)
         print(f"threads: {n_threads}; stochastic DDL, {args.n_layers} layers, "
               f"one mini-batch of 256 on 64 x 256: {cost * 1e3:.1f} ms "
               f"(median of 20); {300 / cost:,.0f} mini-batches in 300 s, "
