@@ -5,6 +5,7 @@ from benchmark_utils.neural import (
     ALGORITHMS,
     BacktrackingLineSearch,
     TorchSolver,
+    loss_converged,
     synchronize,
     synchronized,
 )
@@ -41,9 +42,11 @@ class Solver(TorchSolver, BaseSolver):
     backtracking line search of the linear solver (a trial ``D - t grad``
     with atoms projected onto the unit sphere is accepted if ``F``
     decreases, ``t`` halved otherwise, at most 20 times; the first ``t`` is
-    ``1 / L_D`` at the initial activations). When no trial decreases the
-    loss, the run ends. The layers are those of the linear network with a
-    convolution in place of the product
+    ``1 / L_D`` at the initial activations). The run ends when no trial
+    decreases the loss, or, with ``tol > 0``, when an accepted step lowers
+    it by less than ``tol`` relatively (the linear solver's ``tol``: 1e-6
+    in the public code of Malezieux et al., 0 by default). The layers are
+    those of the linear network with a convolution in place of the product
     (``benchmark_utils.neural.convolutional``). Deterministic.
     """
 
@@ -65,6 +68,7 @@ class Solver(TorchSolver, BaseSolver):
         "algorithm": ["fista"],
         "device": ["cpu"],
         "dtype": ["auto"],
+        "tol": [0.0],
     }
     option_choices = {"gradient": ("deep", "analytic"),
                       "algorithm": ALGORITHMS}
@@ -100,10 +104,15 @@ class Solver(TorchSolver, BaseSolver):
         line_search = BacktrackingLineSearch(
             conv_step_init(state[2].detach(), self.D_init.shape[2]))
         while callback():
+            previous_loss = loss
             accepted, params, loss, state = line_search.search(
                 [p.detach() for p in params], grads, loss, self.evaluate,
                 lambda trial: [normalize_conv_atoms(trial[0])])
             if not accepted:  # the loss has stalled at the precision
+                synchronize(self.torch_device)
+                return
+            if loss_converged(previous_loss, loss, self.tol):
+                self.D = params[0].detach()
                 synchronize(self.torch_device)
                 return
             grads = self.gradient_of(state)

@@ -105,6 +105,48 @@ def test_same_seed_gives_bit_identical_dictionaries(easy_draw_1, name,
         assert not np.array_equal(runs[0], runs[2])
 
 
+def count_callbacks(solver, budget):
+    """Run ``solver`` with a budget of ``budget`` callbacks; return how many
+    it asked for (fewer: it ended on its own)."""
+    count = [0]
+
+    def callback():
+        count[0] += 1
+        return count[0] <= budget
+
+    solver.run(callback)
+    return count[0]
+
+
+def test_papers_tolerance_ends_ddl_earlier_than_its_line_search():
+    # The paper's code ends when a step lowers the loss by less than 1e-6
+    # relatively (tol=1e-6); by default (tol=0) the run goes on until no
+    # trial step lowers the loss. Both end on their own; on the default
+    # problem of `benchopt run .`, AM from a random start crosses a plateau
+    # where the first test ends it, and the second goes on to the Lasso
+    # ceiling.
+    problem = make_problem(2000, 20, 30, 3, snr=30.0, random_state=0)
+    runs = {}
+    for tol in (1e-6, 0.0):
+        solver = make_solver("ddl", problem, "random", gradient="analytic",
+                             n_layers=20, tol=tol)
+        n_calls = count_callbacks(solver, budget=3000)
+        runs[tol] = (n_calls, recovery_score(problem.D_true,
+                                             solver.get_result()["D"]))
+    (n_tol, rec_tol), (n_end, rec_end) = runs[1e-6], runs[0.0]
+    assert n_tol < n_end < 3000
+    assert rec_end >= 0.999 and rec_end >= rec_tol
+
+
+def test_negative_tol_is_skipped(easy_draw_1):
+    for name in ("ddl", "conv-ddl"):
+        solver = SOLVERS[name].get_instance(tol=-1.0)
+        D_init = (easy_draw_1.D_true if name == "ddl"
+                  else easy_draw_1.D_true[:, None, :])
+        skip, reason = solver.skip(X=easy_draw_1.X, D_init=D_init, lmbd=0.1)
+        assert skip and "tol" in reason
+
+
 def test_float32_runs(easy_draw_1):
     D = run_solver("ddl", easy_draw_1, "close", 5, dtype="float32",
                    n_layers=10)

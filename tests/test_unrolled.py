@@ -15,6 +15,7 @@ from benchmark_utils.neural import (
     analytic_dictionary_gradient,
     lasso_loss,
     lipschitz_constant,
+    loss_converged,
     normalize_atoms,
     resolve_dtype,
     soft_threshold,
@@ -204,6 +205,17 @@ def test_line_search_accepts_only_decrease_and_is_bounded():
         [target], [t64([1.0, 1.0])], 0.0, evaluate, lambda p: p)
     assert not accepted and torch.equal(x_same, target) and same_loss == 0.0
     assert search.n_evaluations == 6
+
+
+def test_loss_converged_is_the_relative_decrease_below_tol():
+    # The public code's test: (previous - loss) / previous < tol.
+    assert loss_converged(2.0, 2.0 - 1e-6, tol=1e-6)        # 5e-7
+    assert not loss_converged(2.0, 2.0 - 4e-6, tol=1e-6)    # 2e-6
+    assert not loss_converged(2.0, 1.0, tol=0.4)            # 0.5
+    assert loss_converged(2.0, 1.0, tol=0.6)
+    # tol = 0 never stops; a zero loss has no relative decrease.
+    assert not loss_converged(2.0, 2.0, tol=0.0)
+    assert not loss_converged(0.0, 0.0, tol=1e-6)
 
 
 def test_projection_and_dtype_rules():

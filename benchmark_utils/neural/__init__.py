@@ -25,6 +25,7 @@ from benchmark_utils.neural.device import (
 from benchmark_utils.neural.line_search import (
     BacktrackingLineSearch,
     dictionary_step_init,
+    loss_converged,
 )
 from benchmark_utils.neural.network import (
     ALGORITHMS,
@@ -43,7 +44,7 @@ __all__ = [
     "ALGORITHMS", "BacktrackingLineSearch", "DEVICES", "DTYPES",
     "TorchSolver", "analytic_dictionary_gradient", "cuda_unavailable_reason",
     "dictionary_step_init", "invalid_option_reason", "lasso_loss",
-    "lipschitz_constant", "normalize_atoms", "prepare_run",
+    "lipschitz_constant", "loss_converged", "normalize_atoms", "prepare_run",
     "reconstruction_loss", "resolve_device", "resolve_dtype", "setup_torch",
     "soft_threshold", "synchronize", "synchronized", "tangent_gradient",
     "to_numpy", "to_tensor", "unrolled_codes", "warm_up_device",

@@ -1,5 +1,5 @@
 """Step rules of the dictionary update: the backtracking line search of
-Malezieux et al. (ICLR 2022) and its first trial step."""
+Malezieux et al. (ICLR 2022), its first trial step and its stopping test."""
 import math
 
 import torch
@@ -15,6 +15,26 @@ def dictionary_step_init(Z):
     with torch.no_grad():
         curvature = float(torch.linalg.eigvalsh(Z.T @ Z)[-1]) / Z.shape[0]
     return 1.0 / curvature if curvature > 0 else 1.0
+
+
+def loss_converged(previous_loss, loss, tol):
+    """Stopping test of the public code of Malezieux, Moreau and Kowalski
+    (ICLR 2022): the relative decrease of the loss over one accepted step,
+    ``(previous - loss) / |previous|``, is below ``tol`` (1e-6 there).
+
+    ``tol=0`` never stops. It is the full-batch solvers' ``tol`` parameter,
+    0 by default: the test ends runs on plateaus that the loss leaves later.
+    On the default problem of ``benchopt run .`` DDL from ``random`` ends at
+    recovery 0.971 with 1e-6 (iteration 34) and goes on to 0.9998 without
+    (132); on P1 from ``data`` the test ends DDL and AM much earlier at the
+    same recovery (``python bench/bench_ddl_tolerance.py``, docs/neural.md).
+    A plateau is not an end: the benchmark's stopping rule decides
+    (``benchmark_utils.runtime.stopping``), and the paper's test is there to
+    reproduce the paper.
+    """
+    if tol <= 0 or previous_loss == 0:
+        return False
+    return (previous_loss - loss) / abs(previous_loss) < tol
 
 
 class BacktrackingLineSearch:

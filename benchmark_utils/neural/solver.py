@@ -4,8 +4,9 @@
 Solver(TorchSolver, BaseSolver)``; it imports no benchopt itself). It gives
 
 - ``skip``: the configuration is skipped with a reason when ``device`` is
-  unknown or without CUDA, or when an option is not one of its choices (the
-  solver's ``option_choices``, name -> allowed values);
+  unknown or without CUDA, when an option is not one of its choices (the
+  solver's ``option_choices``, name -> allowed values), or when its ``tol``
+  (full-batch solvers) is negative;
 - ``set_objective``: ``lmbd``, the run's seed, PyTorch set up for the run
   (threads, determinism, seed) and ``X`` and ``D_init`` as tensors on the
   device, warmed up on CUDA (:func:`~benchmark_utils.neural.device.prepare_run`);
@@ -74,6 +75,11 @@ class TorchSolver:
             invalid_option_reason(
                 self.device, **{name: (getattr(self, name), allowed)
                                 for name, allowed in choices.items()})
+        # The full-batch solvers' stopping tolerance (a relative decrease of
+        # the loss): 0 turns the test off, a negative one means nothing.
+        tol = getattr(self, "tol", None)
+        if reason is None and tol is not None and not tol >= 0:
+            reason = f"tol must be >= 0 (got {tol})"
         return reason is not None, reason
 
     def set_objective(self, X, D_init, lmbd, n_nonzeros=None):
