@@ -11,7 +11,9 @@ class Plot(BasePlot):
     """The main figure of the study the results come from.
 
     The figure is chosen from what the run swept: the depth of the unrolled
-    solvers, then two dataset quantities (a phase-transition map), then one
+    solvers, then a solver parameter that every solver varies (the restart
+    study: each solver's final recovery with each value), then two dataset
+    quantities (a phase-transition map), then one
     (the final score against it), then the learned atoms of image data; the
     other figures the results support are the other values of ``figure``.
     Drawn with matplotlib by ``benchmark_utils.results.figures``, the same code that

@@ -21,6 +21,7 @@ from benchopt.results import read_results
 
 from benchmark_utils.results.figures import (
     available_figures,
+    parameter_figure,
     phase_transition_figure,
 )
 from benchmark_utils.results.maps import condition_grid
@@ -32,6 +33,7 @@ from benchmark_utils.results.studies import (
     solver_labels,
     success,
     success_grid,
+    swept_solver_parameter,
 )
 from tests.benchopt_runs import (
     ROOT,
@@ -147,6 +149,56 @@ def test_theory_is_drawn_where_its_condition_changes(grid_run):
                                    theory=False)
     assert not any(isinstance(c, LineCollection) for ax in bare.axes
                    if ax.images for c in ax.collections)
+
+
+def with_solver_parameter(df, name, values, solvers=None):
+    """``df`` with a new solver parameter ``name`` taking each of ``values``
+    for the solvers whose names start with one of ``solvers`` (all by
+    default), the other solvers once and without it; each value's recovery
+    0.01 below the previous one's."""
+    parts = []
+    for k, value in enumerate(values):
+        part = df.copy()
+        pick = (part["solver_name"].str.startswith(tuple(solvers))
+                if solvers else pd.Series(True, index=part.index))
+        if k > 0:
+            part, pick = part[pick], pick[pick]
+        tagged = part["solver_name"].map(
+            lambda n: (n[:-1] + f",{name}={value}]" if "[" in n
+                       else f"{n}[{name}={value}]"))
+        part["solver_name"] = tagged.where(pick, part["solver_name"])
+        part[f"p_solver_{name}"] = pd.Series(value, index=part.index).where(
+            pick)
+        part["objective_recovery"] -= 0.01 * k
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_a_solver_parameter_swept_for_every_solver_is_the_study(grid_run):
+    # The restart study's shape: every solver run with each value of one of
+    # its parameters, on several problems.
+    swept = with_solver_parameter(grid_run, "probe", ["a", "b"])
+    runs = final_runs(swept)
+    assert swept_solver_parameter(runs) == "probe"
+    assert available_figures(swept)[0] == "recovery by probe"
+    fig = parameter_figure(runs, "probe")
+    ax = fig.axes[0]
+    # One row per solver (without the parameter) and problem: 2 solvers on
+    # the 2 x 2 grid; one marker per row and value.
+    assert len(ax.get_yticks()) == 8
+    points = [c for c in ax.collections
+              if c.get_label().startswith("probe=")]
+    assert [len(c.get_offsets()) for c in points] == [8, 8]
+    gap = points[0].get_offsets()[:, 0] - points[1].get_offsets()[:, 0]
+    assert np.allclose(gap, 0.01)
+    # A parameter that one solver varies is that solver's variant, not the
+    # study: the grid still opens on its phase transition.
+    variant = with_solver_parameter(grid_run, "probe", ["a", "b"],
+                                    solvers=["mod"])
+    assert swept_solver_parameter(final_runs(variant)) is None
+    assert available_figures(variant)[0].startswith("phase transition")
+    with pytest.raises(ValueError, match="no solver parameter"):
+        parameter_figure(runs, "no_such")
 
 
 def test_phase_transition_plot(grid_run, plots):
