@@ -21,10 +21,13 @@ from benchopt.results import read_results
 
 from benchmark_utils.results.figures import (
     available_figures,
-    parameter_figure,
     phase_transition_figure,
 )
 from benchmark_utils.results.maps import condition_grid
+from benchmark_utils.results.parameters import (
+    parameter_figure,
+    swept_solver_parameter,
+)
 from benchmark_utils.results.studies import (
     MEASURED_COHERENCE,
     final_runs,
@@ -33,7 +36,6 @@ from benchmark_utils.results.studies import (
     solver_labels,
     success,
     success_grid,
-    swept_solver_parameter,
 )
 from tests.benchopt_runs import (
     ROOT,

@@ -14,6 +14,7 @@ from benchmark_utils.results.budget import (
     error_budget_map_figure,
 )
 from benchmark_utils.results.maps import phase_transition_figure
+from benchmark_utils.results.parameters import parameter_figure, swept_solver_parameter
 from benchmark_utils.results.stability import (
     PAIRS,
     REPLICATE,
@@ -33,7 +34,6 @@ from benchmark_utils.results.studies import (
     has_recovery,
     loss_path,
     swept_quantities,
-    swept_solver_parameter,
     time_to_recovery,
     varying,
 )
@@ -132,55 +132,6 @@ def curve_figure(runs, x, metric=RECOVERY):
                  fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
-    return fig
-
-
-def parameter_figure(runs, param, metric=RECOVERY):
-    """Final ``metric`` for each value of the solver parameter ``param``
-    (:func:`~benchmark_utils.results.studies.swept_solver_parameter`): one
-    row per solver (without ``param``), objective and dataset, the median
-    over repetitions of each value as a marker, joined by a line; points with
-    cut runs are circled in red. The restart study's figure: every solver
-    with and without the restart, on each problem and from each init."""
-    column = f"p_solver_{param}"
-    if column not in runs:
-        raise ValueError(f"no solver parameter {param!r} in these results.")
-    runs = runs.assign(_row=group_labels(runs, solver_exclude=(param,)),
-                       _value=runs[column].astype(str))
-    table = runs.groupby(["_row", "_value"], sort=True).agg(
-        median=(metric, "median"), n_cut=("cut", "sum"))
-    rows = sorted(runs["_row"].unique(), reverse=True)  # first on top
-    values = sorted(runs["_value"].unique())
-    fig, axes = _figure(figsize=(8.0, max(5.0, 0.22 * len(rows) + 1.5)))
-    ax = axes[0, 0]
-    for i, row in enumerate(rows):
-        points = table.loc[row]["median"]
-        ax.plot([points.min(), points.max()], [i, i], color="0.7", lw=1,
-                zorder=1)
-    # Markers shrink from one value to the next, so that equal values show
-    # as one marker inside the other.
-    markers = ["o", "s", "^", "D", "v", "P"]
-    for j, value in enumerate(values):
-        at = [(i, table.loc[(row, value)]) for i, row in enumerate(rows)
-              if (row, value) in table.index]
-        ax.scatter([t["median"] for _, t in at], [i for i, _ in at],
-                   marker=markers[j % len(markers)], s=70 / (1 + 1.3 * j),
-                   zorder=2, label=f"{param}={value}")
-        cut = [(i, t) for i, t in at if t["n_cut"] > 0]
-        ax.scatter([t["median"] for _, t in cut], [i for i, _ in cut], s=120,
-                   facecolors="none", edgecolors="red", linewidths=1.5,
-                   zorder=3)
-    if table["n_cut"].sum() > 0:
-        ax.scatter([], [], s=120, facecolors="none", edgecolors="red",
-                   label="some runs cut by their budget")
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_short(row, 48) for row in rows], fontsize=7)
-    ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.set_xlabel(METRIC_LABELS.get(metric, metric))
-    ax.set_title(f"by {param}: median over {int(runs['idx_rep'].nunique())} "
-                 "repetitions", fontsize=10)
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
     return fig
 
 
@@ -368,8 +319,7 @@ def available_figures(df, runs=None):
         names.append("score against depth")
     param = swept_solver_parameter(runs)
     if param is not None and has_recovery(df):
-        # A solver parameter swept for every solver (the restart study) is
-        # what the study compares, before the problems it was compared on.
+        # What the restart study compares, before the problems it used.
         names.append(f"recovery by {param}")
     if has_recovery(df):
         pairs = crossed_pairs(runs, swept)
@@ -445,6 +395,6 @@ def square(fig):
 __all__ = [
     "SUCCESS_CRITERIA", "atoms_figure", "atoms_images", "available_figures",
     "curve_figure", "depth_figure", "generalization_figure",
-    "parameter_figure", "phase_transition_figure", "square", "study_figure",
+    "phase_transition_figure", "square", "study_figure",
     "time_to_recovery_figure", "to_rgb",
 ]

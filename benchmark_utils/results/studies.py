@@ -130,25 +130,6 @@ def _was_cut(run):
     return not stop
 
 
-def swept_solver_parameter(runs):
-    """The solver parameter a study sweeps for every solver, or None.
-
-    A parameter counts when it takes more than one value among the runs of
-    each solver of ``runs`` (the name before its parameters): the restart
-    study's ``restart`` (``none`` and ``unused`` for each of its eight
-    solvers). ``n_layers`` is the depth study's own figure, and a parameter
-    that only some solvers vary (K-SVD's ``atom_update`` on P1) is a variant
-    of that solver, not what the study sweeps. The first in alphabetical order
-    when several qualify.
-    """
-    family = runs["solver_name"].astype(str).str.split("[").str[0]
-    common = None
-    for _, rows in runs.groupby(family, sort=True):
-        names = set(varying(rows, "p_solver_")) - {"n_layers"}
-        common = names if common is None else common & names
-    return min(common) if common else None
-
-
 def swept_quantities(runs):
     """Dataset quantities that vary in ``runs`` (among the datasets of one
     family), most telling first.
