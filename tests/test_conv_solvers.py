@@ -109,3 +109,22 @@ def test_convolutional_solvers_skip_linear_problems(easy):
     solver = CLASSES["altmin"].get_instance()
     skip, reason = solver.skip(X=easy.X, D_init=easy.D_true, lmbd=0.1)
     assert skip and "the problem is convolutional" in reason
+
+
+def test_conv_ddl_tol_ends_the_run_at_a_small_relative_decrease(easy):
+    # With tol > 0 the run ends on its own at the first accepted step that
+    # lowers the loss by less than tol relatively, before the default
+    # (tol=0) ends, when no trial step lowers the loss.
+    calls = {}
+    for tol in (1e-2, 0.0):
+        solver = make_conv_solver("conv-ddl", easy, "close",
+                                  gradient="analytic", tol=tol)
+        count = [0]
+
+        def callback():
+            count[0] += 1
+            return count[0] <= 40
+
+        solver.run(callback)
+        calls[tol] = count[0]
+    assert 2 <= calls[1e-2] < calls[0.0] <= 40

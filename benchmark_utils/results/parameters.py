@@ -29,8 +29,8 @@ def parameter_figure(runs, param, metric=RECOVERY):
     (:func:`swept_solver_parameter`): one row per solver (without
     ``param``), objective and dataset, the median over repetitions of each
     value as a marker, joined by a line; points with cut runs are circled in
-    red. The restart study's figure: every solver
-    with and without the restart, on each problem and from each init."""
+    red. The restart study's figure: every solver with and without the
+    restart, on each problem and from each init."""
     # The figures' shared layout helpers (figures imports this module).
     from benchmark_utils.results.figures import METRIC_LABELS, _figure, _short
 
