@@ -50,6 +50,19 @@ def run_callbacks(solver, n_iter, n_atoms, n_features):
     return D
 
 
+def count_callbacks(solver, budget):
+    """Run ``solver`` with a budget of ``budget`` callbacks; return how many
+    it asked for (fewer than ``budget + 1``: it ended on its own)."""
+    count = [0]
+
+    def callback():
+        count[0] += 1
+        return count[0] <= budget
+
+    solver.run(callback)
+    return count[0]
+
+
 def make_conv_solver(name, problem, init="close", reg=0.1, seed=0,
                      distance=0.3, **parameters):
     """A convolutional solver with its objective's inputs for ``problem`` (a

@@ -8,7 +8,11 @@ from benchmark_utils.metrics import shift_invariant_recovery
 from benchmark_utils.neural import convolutional as network
 from benchmark_utils.simulation import make_conv_problem
 from tests.solver_runs import SOLVERS as CLASSES
-from tests.solver_runs import make_conv_solver, run_conv_callbacks
+from tests.solver_runs import (
+    count_callbacks,
+    make_conv_solver,
+    run_conv_callbacks,
+)
 
 
 @pytest.fixture(scope="module")
@@ -115,16 +119,7 @@ def test_conv_ddl_tol_ends_the_run_at_a_small_relative_decrease(easy):
     # With tol > 0 the run ends on its own at the first accepted step that
     # lowers the loss by less than tol relatively, before the default
     # (tol=0) ends, when no trial step lowers the loss.
-    calls = {}
-    for tol in (1e-2, 0.0):
-        solver = make_conv_solver("conv-ddl", easy, "close",
-                                  gradient="analytic", tol=tol)
-        count = [0]
-
-        def callback():
-            count[0] += 1
-            return count[0] <= 40
-
-        solver.run(callback)
-        calls[tol] = count[0]
+    calls = {tol: count_callbacks(make_conv_solver(
+        "conv-ddl", easy, "close", gradient="analytic", tol=tol), budget=40)
+        for tol in (1e-2, 0.0)}
     assert 2 <= calls[1e-2] < calls[0.0] <= 40

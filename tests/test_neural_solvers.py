@@ -10,7 +10,12 @@ import torch
 
 from benchmark_utils.metrics import recovery_score
 from benchmark_utils.simulation import make_problem
-from tests.solver_runs import SOLVERS, make_solver, run_callbacks
+from tests.solver_runs import (
+    SOLVERS,
+    count_callbacks,
+    make_solver,
+    run_callbacks,
+)
 
 NEURAL = ["ddl", "stochastic-ddl", "sparse-autoencoder"]
 
@@ -105,26 +110,13 @@ def test_same_seed_gives_bit_identical_dictionaries(easy_draw_1, name,
         assert not np.array_equal(runs[0], runs[2])
 
 
-def count_callbacks(solver, budget):
-    """Run ``solver`` with a budget of ``budget`` callbacks; return how many
-    it asked for (fewer: it ended on its own)."""
-    count = [0]
-
-    def callback():
-        count[0] += 1
-        return count[0] <= budget
-
-    solver.run(callback)
-    return count[0]
-
-
 def test_papers_tolerance_ends_ddl_earlier_than_its_line_search():
     # The paper's code ends when a step lowers the loss by less than 1e-6
     # relatively (tol=1e-6); by default (tol=0) the run goes on until no
-    # trial step lowers the loss. Both end on their own; on the default
-    # problem of `benchopt run .`, AM from a random start crosses a plateau
-    # where the first test ends it, and the second goes on to the Lasso
-    # ceiling.
+    # trial step lowers the loss. Both end on their own; on this draw of the
+    # default problem's shape (20 x 30, 3 nonzeros), AM from a random start
+    # crosses a plateau where the first test ends it, and the second goes on
+    # to the Lasso ceiling.
     problem = make_problem(2000, 20, 30, 3, snr=30.0, random_state=0)
     runs = {}
     for tol in (1e-6, 0.0):
