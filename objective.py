@@ -112,7 +112,7 @@ class Objective(BenchmarkObjective):
         "close_distance": [0.5],
         # Threads of every solver (BLAS, OpenMP, SPAMS, PyTorch); None: the
         # DICTREC_N_THREADS environment variable, else 1. 0: all cores. See
-        # benchmark_utils/runtime/threads.py.
+        # benchmark_utils/threads.py.
         "n_threads": [None],
         # A replicate of the run for the stability score (no ground truth
         # needed, benchmark_utils.metrics.stability): "half-1" / "half-2"

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_neural import p1_setup, time_callback_solver  # noqa: E402
 
 from benchmark_utils.neural import synchronize  # noqa: E402
-from benchmark_utils.runtime.threads import apply_thread_policy  # noqa: E402
+from benchmark_utils.threads import apply_thread_policy  # noqa: E402
 
 TARGET = 0.95
 

@@ -26,7 +26,7 @@ the shape of the million-sample study (configs/large_scale.yml: 64 features,
 the per-batch cost does not depend on ``n_samples``, so 20,000 samples stand in
 for the million.
 
-Threads follow the benchmark's policy (``benchmark_utils.runtime.threads``: one thread
+Threads follow the benchmark's policy (``benchmark_utils.threads``: one thread
 unless ``DICTREC_N_THREADS`` says otherwise), for BLAS, SPAMS and torch.
 
 Run from the repository root: ``python bench/bench_neural.py [--budget 60]
@@ -45,8 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmark_utils.coding import lambda_max  # noqa: E402
 from benchmark_utils.learning import init_dictionary  # noqa: E402
 from benchmark_utils.metrics import recovery_score  # noqa: E402
-from benchmark_utils.runtime.threads import apply_thread_policy  # noqa: E402
 from benchmark_utils.simulation import make_problem  # noqa: E402
+from benchmark_utils.threads import apply_thread_policy  # noqa: E402
 
 TARGETS = (0.95, 0.99)
 

@@ -53,7 +53,7 @@ from benchmark_utils.learning.updates import (  # noqa: E402
 from benchmark_utils.metrics import lasso_recovery_ceiling  # noqa: E402
 from benchmark_utils.metrics.ceilings import _alternate  # noqa: E402
 from benchmark_utils.metrics.recovery import recovery_score  # noqa: E402
-from benchmark_utils.runtime.threads import (  # noqa: E402
+from benchmark_utils.threads import (  # noqa: E402
     apply_thread_policy,
     get_n_threads,
 )

@@ -26,7 +26,7 @@ over draws, and the ratio of medians to SPAMS.
 
 Run from the repository root:
 ``python bench/bench_solvers.py [--draws 5] [--budget 60] [--only NAME ...]``.
-Threads follow the benchmark's policy (``benchmark_utils/runtime/threads.py``: one
+Threads follow the benchmark's policy (``benchmark_utils/threads.py``: one
 thread unless ``DICTREC_N_THREADS`` says otherwise), as in ``benchopt run``.
 """
 import argparse

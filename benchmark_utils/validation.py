@@ -1,4 +1,5 @@
-"""Input checks shared by the library: random states, dictionaries, options."""
+"""Input checks shared by the library: random states, dictionaries, options,
+the model of a problem and the reasons a component is skipped."""
 import numbers
 
 import numpy as np
@@ -104,3 +105,27 @@ def model_mismatch_reason(D_init, model):
     other = next((name for name, (d, _) in MODELS.items() if d == actual),
                  f"of another model (a {actual}-dimensional D_init)")
     return f"this solver learns {learns}; the problem is {other}"
+
+
+def infeasible_problem(error):
+    """What ``get_data`` returns for infeasible parameters: no data and the
+    reason, which the objective's ``skip`` reports, so that a sweep runs its
+    feasible cells instead of stopping at the first infeasible one."""
+    return dict(X=None, X_test=None, D_true=None,
+                skip_reason=f"infeasible parameters: {error}")
+
+
+def problem_model(X):
+    """The model of a problem, read from its signals ``X``: ``"linear"``
+    for ``(n_samples, n_features)``, ``"convolutional"`` for ``(n_signals,
+    n_channels, n_times)``. The objective tells the two models apart here
+    alone; a solver reads the model from ``D_init``
+    (:func:`model_mismatch_reason`)."""
+    ndim = np.ndim(X)
+    if ndim == 2:
+        return "linear"
+    if ndim == 3:
+        return "convolutional"
+    raise ValueError(
+        f"X must have 2 dimensions (linear) or 3 (convolutional), got {ndim}."
+    )

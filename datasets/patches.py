@@ -1,11 +1,10 @@
 from benchopt import BaseDataset
 
-from benchmark_utils.runtime.objective import infeasible_problem
 from benchmark_utils.simulation import (
     check_patch_parameters,
     make_patch_problem,
 )
-from benchmark_utils.validation import check_positive_int
+from benchmark_utils.validation import check_positive_int, infeasible_problem
 
 
 class Dataset(BaseDataset):

@@ -1,12 +1,12 @@
 from benchopt import BaseDataset
 
-from benchmark_utils.runtime.objective import infeasible_problem
 from benchmark_utils.simulation import (
     CoherenceNotReachedError,
     check_problem_parameters,
     make_problem,
     rip_sparsity,
 )
+from benchmark_utils.validation import infeasible_problem
 
 
 class Dataset(BaseDataset):

@@ -1,11 +1,11 @@
 from benchopt import BaseDataset
 
-from benchmark_utils.runtime.objective import infeasible_problem
 from benchmark_utils.simulation import (
     CoherenceNotReachedError,
     check_conv_problem_parameters,
     make_conv_problem,
 )
+from benchmark_utils.validation import infeasible_problem
 
 
 class Dataset(BaseDataset):

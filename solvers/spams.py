@@ -2,7 +2,7 @@ import numpy as np
 import spams
 from benchopt import BaseSolver
 
-from benchmark_utils.runtime.threads import get_n_threads
+from benchmark_utils.threads import get_n_threads
 from benchmark_utils.validation import model_mismatch_reason
 
 
@@ -14,7 +14,7 @@ class Solver(BaseSolver):
     the conversion happens here, once, outside the timed run. ``iter`` is the
     number of mini-batches; the curve re-runs from ``D_init`` with an increasing
     ``iter``. SPAMS' OpenMP threads follow the benchmark's thread policy
-    (``benchmark_utils.runtime.threads``).
+    (``benchmark_utils.threads``).
     """
 
     name = "spams"

@@ -67,7 +67,7 @@ def test_the_mathematics_imports_without_benchopt():
         "import sys\n"
         "import benchmark_utils.simulation, benchmark_utils.metrics\n"
         "import benchmark_utils.coding, benchmark_utils.learning\n"
-        "import benchmark_utils.neural, benchmark_utils.runtime.threads\n"
+        "import benchmark_utils.neural, benchmark_utils.threads\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] == "
         "'benchopt')\n"
         "print(loaded)\n"

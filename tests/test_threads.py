@@ -5,7 +5,7 @@ import pytest
 import torch
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from benchmark_utils.runtime.threads import (
+from benchmark_utils.threads import (
     ENV_VAR,
     apply_thread_policy,
     get_n_threads,

@@ -4,8 +4,8 @@
 the step ``1 / L``, the atom projection, the analytic gradient), ``line_search``
 (the backtracking step rule), ``device`` (devices, precision, threads,
 determinism, warm-up) and ``solver`` (:class:`TorchSolver`, the base of the
-torch solvers). May import ``learning``, the thread policy of
-``runtime.threads`` and the shared modules; never benchopt.
+torch solvers). May import ``learning``, the thread policy
+(``threads``) and the shared modules; never benchopt.
 """
 from benchmark_utils.neural.device import (
     DEVICES,

@@ -3,7 +3,7 @@ determinism, warm-up and the copies between numpy and torch.
 
 Nothing here is mathematics: :mod:`.network` holds the layers and losses,
 :mod:`.line_search` the step rule. The thread count comes from the benchmark's
-one thread policy (:mod:`benchmark_utils.runtime.threads`).
+one thread policy (:mod:`benchmark_utils.threads`).
 """
 import os
 
@@ -15,7 +15,7 @@ from benchmark_utils.neural.network import (
     normalize_atoms,
     unrolled_codes,
 )
-from benchmark_utils.runtime.threads import get_n_threads
+from benchmark_utils.threads import get_n_threads
 from benchmark_utils.validation import invalid_choice_reason
 
 DEVICES = ("cpu", "cuda", "auto")
@@ -80,7 +80,7 @@ def setup_torch(seed, device="cpu", dtype="auto"):
     """Prepare PyTorch for one solver run; return ``(device, dtype)``.
 
     - intra-op threads follow the benchmark's thread policy
-      (``benchmark_utils.runtime.threads.get_n_threads``), so that torch solvers get the
+      (``benchmark_utils.threads.get_n_threads``), so that torch solvers get the
       same compute as the numpy ones;
     - on CUDA, deterministic algorithms are requested
       (``torch.use_deterministic_algorithms``; ``warn_only`` for the rare

@@ -24,9 +24,6 @@ between the scoring lines:
   process (:func:`once_per_problem`): benchopt calls ``set_data`` again for
   every run, on a fresh copy of the objective.
 
-:func:`infeasible_problem` is what a dataset returns for a cell of a sweep
-that cannot be drawn: the objective skips it with the reason.
-
 A subclass implements ``set_problem(**data)`` (setting ``X``, ``X_test``,
 ``D_true``, ``D_init`` and ``seed_objective``), ``solver_inputs()`` (what
 ``get_objective`` hands every solver) and ``score(D)`` (the scores of one
@@ -44,8 +41,8 @@ from benchmark_utils.runtime.cache_key import LibraryCacheKey
 from benchmark_utils.runtime.dashboard import use_offline_plotly
 from benchmark_utils.runtime.provenance import provenance_columns
 from benchmark_utils.runtime.stopping import budget_spent
-from benchmark_utils.runtime.threads import apply_thread_policy
 from benchmark_utils.runtime.watchdog import arm_solver_deadline
+from benchmark_utils.threads import apply_thread_policy
 
 use_offline_plotly()
 
@@ -121,10 +118,3 @@ def once_per_problem(compute, *arrays, **params):
         _PROBLEM_MEMO.popitem(last=False)
     return value
 
-
-def infeasible_problem(error):
-    """What ``get_data`` returns for infeasible parameters: no data and the
-    reason, which the objective's ``skip`` reports, so that a sweep runs its
-    feasible cells instead of stopping at the first infeasible one."""
-    return dict(X=None, X_test=None, D_true=None,
-                skip_reason=f"infeasible parameters: {error}")

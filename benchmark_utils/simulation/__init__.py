@@ -8,7 +8,7 @@ alternating projections of Grassmannian packings), ``codes`` (supports and ampli
 ``conv_atoms`` (the families of true atoms, :func:`make_conv_atoms`) and
 ``convolutional`` (:func:`make_conv_problem`: atoms, activations, noise,
 measured properties). May import ``metrics`` (to measure
-what it produced), ``learning.atoms``, the thread policy of ``runtime.threads``
+what it produced), ``learning.atoms``, the thread policy (``threads``)
 and the shared modules; never benchopt.
 """
 from benchmark_utils.simulation.codes import (

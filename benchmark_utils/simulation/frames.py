@@ -26,7 +26,7 @@ import numpy as np
 from scipy.linalg import eigh
 
 from benchmark_utils.learning.atoms import normalize_atoms
-from benchmark_utils.runtime.threads import single_blas_thread
+from benchmark_utils.threads import single_blas_thread
 
 # Iterations of alternating projections for the "grassmannian" kind, and at
 # most for the "coherence" kind (which stops as soon as its target is met).
@@ -108,7 +108,7 @@ def alternating_projections(D, bound, n_iter=200, target=None):
         Its mutual coherence.
     """
     # One BLAS thread: the bits then do not depend on the number of cores
-    # (benchmark_utils.runtime.threads explains the choice).
+    # (benchmark_utils.threads explains the choice).
     with single_blas_thread():
         return _alternating_projections(D, bound, n_iter, target)
 

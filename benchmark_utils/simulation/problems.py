@@ -28,7 +28,6 @@ from benchmark_utils.metrics.properties import (
 )
 from benchmark_utils.metrics.recovery import chance_floor
 from benchmark_utils.metrics.theory import problem_conditions
-from benchmark_utils.runtime.threads import generation_threads
 from benchmark_utils.simulation.codes import (
     CHUNK_ROWS,
     amplitude_min,
@@ -40,6 +39,7 @@ from benchmark_utils.simulation.dictionaries import (
     check_dictionary_parameters,
     draw_dictionary,
 )
+from benchmark_utils.threads import generation_threads
 from benchmark_utils.validation import check_positive_int, check_random_state
 
 
