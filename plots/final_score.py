@@ -1,6 +1,6 @@
 from benchopt import BasePlot
 
-from benchmark_utils.results.figures import LOG_AXES
+from benchmark_utils.results.drawing import LOG_AXES
 from benchmark_utils.results.studies import (
     curve_over,
     final_runs,

@@ -1,6 +1,7 @@
 from benchopt import BasePlot
 
-from benchmark_utils.results.figures import phase_transition_figure, to_rgb
+from benchmark_utils.results.drawing import to_rgb
+from benchmark_utils.results.maps import phase_transition_figure
 from benchmark_utils.results.studies import (
     SUCCESS_CRITERIA,
     crossed_pairs,

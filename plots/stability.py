@@ -1,6 +1,6 @@
 from benchopt import BasePlot
 
-from benchmark_utils.results.figures import to_rgb
+from benchmark_utils.results.drawing import to_rgb
 from benchmark_utils.results.stability import (
     has_replicates,
     stability_figure,

@@ -1,10 +1,7 @@
 from benchopt import BasePlot
 
-from benchmark_utils.results.figures import (
-    available_figures,
-    study_figure,
-    to_rgb,
-)
+from benchmark_utils.results.drawing import to_rgb
+from benchmark_utils.results.figures import available_figures, study_figure
 
 
 class Plot(BasePlot):

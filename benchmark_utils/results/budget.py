@@ -21,6 +21,7 @@ the oracle uses every training sample. See ``benchmark_utils.metrics.ceilings``.
 import numpy as np
 import pandas as pd
 
+from benchmark_utils.results.drawing import AXIS_LABELS, _figure, _fmt
 from benchmark_utils.results.studies import (
     RECOVERY,
     group_labels,
@@ -83,8 +84,6 @@ def error_budget_figure(runs, exclude=()):
     optimization parts of ``1 - recovery`` as points on a log axis, so that
     parts of 1e-5 and of 1e-1 both read; a part that is 0 or negative (a
     solver above its ceiling) is listed in the label instead."""
-    from benchmark_utils.results.figures import _figure
-
     table = error_budget(runs, exclude)
     n_rows = max(table["label"].nunique(), 1)
     fig, axes = _figure(figsize=(10, 0.45 * n_rows + 1.8))
@@ -162,8 +161,6 @@ def error_budget_map_figure(runs, x, y):
     budget in every cell of the ``y`` x ``x`` grid, on one log colour scale
     (a part of 0 or below, a solver at or above its ceiling, is white)."""
     from matplotlib.colors import LogNorm
-
-    from benchmark_utils.results.figures import AXIS_LABELS, _figure, _fmt
 
     grids = error_budget_grid(runs, x, y)
     n_rows = max(len(grids), 1)

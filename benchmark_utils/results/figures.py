@@ -13,6 +13,15 @@ from benchmark_utils.results.budget import (
     error_budget_figure,
     error_budget_map_figure,
 )
+from benchmark_utils.results.drawing import (
+    AXIS_LABELS,
+    LOG_AXES,
+    METRIC_LABELS,
+    _figure,
+    _grid,
+    _short,
+    to_rgb,
+)
 from benchmark_utils.results.maps import phase_transition_figure
 from benchmark_utils.results.parameters import parameter_figure, swept_solver_parameter
 from benchmark_utils.results.stability import (
@@ -24,7 +33,6 @@ from benchmark_utils.results.stability import (
 )
 from benchmark_utils.results.studies import (
     BAND,
-    MEASURED_COHERENCE,
     RECOVERY,
     SUCCESS_CRITERIA,
     crossed_pairs,
@@ -38,72 +46,6 @@ from benchmark_utils.results.studies import (
     varying,
 )
 from benchmark_utils.simulation.patches import image_grid
-
-AXIS_LABELS = {
-    "sparsity": "sparsity (nonzeros per code, or rate)",
-    MEASURED_COHERENCE: "measured mutual coherence",
-    "n_samples": "training samples",
-    "snr": "SNR (dB)",
-    "activation_rate": "activation rate (share of active (atom, time) positions)",
-    "outlier_fraction": "outlier fraction",
-    "n_layers": "unrolled layers",
-}
-METRIC_LABELS = {
-    RECOVERY: "final recovery (mean matched |correlation|)",
-    "objective_recovered_fraction": "final share of atoms recovered",
-    "objective_loss_train": "final training loss",
-    "objective_loss_test": "final held-out loss",
-    "objective_generalization_gap": "final held-out - training loss",
-    "objective_psnr": "final denoising PSNR (dB)",
-}
-# Quantities drawn on a log axis.
-LOG_AXES = {"n_samples", "n_layers"}
-
-
-def _figure(n_rows=1, n_cols=1, figsize=(7.5, 6)):
-    """A figure and its axes, without pyplot: drawing a study figure never
-    changes the caller's matplotlib backend nor opens a window. Its layout
-    is matplotlib's tight layout, computed when the figure is drawn: once,
-    at the size it is drawn at (:func:`square` resizes it first)."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="tight")
-    axes = fig.subplots(n_rows, n_cols, squeeze=False)
-    return fig, axes
-
-
-def to_rgb(fig, dpi=100):
-    """Render a matplotlib figure to an RGB float array in [0, 1]."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig.set_dpi(dpi)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    rgb = np.asarray(canvas.buffer_rgba())[..., :3].astype(np.float64)
-    return rgb / 255.0
-
-
-def _grid(n, width=4.2, height=3.6, max_cols=2):
-    """Subplots for ``n`` panels, at most ``max_cols`` wide: the dashboard
-    shows images in a square frame, so figures are kept about square."""
-    n_cols = min(n, max_cols)
-    n_rows = int(np.ceil(n / n_cols))
-    fig, axes = _figure(n_rows, n_cols,
-                        figsize=(width * n_cols, height * n_rows))
-    for ax in axes.ravel()[n:]:
-        ax.axis("off")
-    return fig, axes.ravel()[:n]
-
-
-def _short(label, width=38):
-    """Solver names carry all their parameters; keep the start readable."""
-    return label if len(label) <= width else label[:width - 1] + "…"
-
-
-def _fmt(value):
-    if isinstance(value, (float, np.floating)):
-        return f"{value:g}"
-    return str(value)
 
 
 def curve_figure(runs, x, metric=RECOVERY):

@@ -10,6 +10,7 @@ import numpy as np
 
 from benchmark_utils.metrics.theory import CONDITIONS
 from benchmark_utils.results.budget import PARTS_COLUMNS, error_budget_grid
+from benchmark_utils.results.drawing import AXIS_LABELS, _fmt, _grid, _short
 from benchmark_utils.results.studies import (
     group_labels,
     quantity_column,
@@ -169,9 +170,6 @@ def phase_transition_figure(runs, x, y, criterion="all atoms recovered",
     With ``budget``, each cell's second line names the largest part of its
     error budget and its median (:func:`dominant_parts`).
     """
-    # The figures' shared layout helpers (figures imports this module).
-    from benchmark_utils.results.figures import AXIS_LABELS, _fmt, _grid, _short
-
     grids = success_grid(runs, x, y, criterion)
     parts = dominant_parts(runs, x, y) if budget else {}
     # One panel per solver and one for the key (colour bar, theory legend).

@@ -2,6 +2,7 @@
 study's ``restart``): which one (:func:`swept_solver_parameter`) and its
 figure (:func:`parameter_figure`), each solver's final score for each value.
 """
+from benchmark_utils.results.drawing import METRIC_LABELS, _figure, _short
 from benchmark_utils.results.studies import RECOVERY, group_labels, varying
 
 
@@ -31,9 +32,6 @@ def parameter_figure(runs, param, metric=RECOVERY):
     value as a marker, joined by a line; points with cut runs are circled in
     red. The restart study's figure: every solver with and without the
     restart, on each problem and from each init."""
-    # The figures' shared layout helpers (figures imports this module).
-    from benchmark_utils.results.figures import METRIC_LABELS, _figure, _short
-
     column = f"p_solver_{param}"
     if column not in runs:
         raise ValueError(f"no solver parameter {param!r} in these results.")

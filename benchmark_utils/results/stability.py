@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from benchmark_utils.metrics.stability import stability_score
+from benchmark_utils.results.drawing import _figure
 from benchmark_utils.results.studies import (
     RECOVERY,
     RUN_KEYS,
@@ -100,8 +101,6 @@ def stability_figure(pairs):
     colour per solver, with each solver's rank correlation in the legend;
     without a ground truth, the stability of each solver (median and the
     individual pairs)."""
-    from benchmark_utils.results.figures import _figure
-
     kinds = [p for p in PAIRS if p in set(pairs["pair"])]
     fig, axes = _figure(1, len(kinds), figsize=(6.0 * len(kinds), 5.2))
     names = sorted(pairs["solver_name"].unique())
