@@ -24,16 +24,30 @@ from benchmark_utils.learning import (
 class Solver(BaseSolver):
     """Stochastic alternating minimization (a template to start from).
 
-    At each iteration, on a mini-batch of ``batch_size`` training samples:
+    At each iteration (one point of the curve), on a mini-batch ``X_b`` of
+    ``b = batch_size`` training samples:
 
-    1. Lasso codes ``Z`` of the mini-batch for the current dictionary, with the
-       benchmark's ``lmbd`` (shared FISTA, loose tolerance);
-    2. one gradient step on ``0.5 / b ||X_b - Z D||^2`` in ``D``, of size
-       ``step / L`` with ``L`` the largest eigenvalue of ``Z^T Z / b``;
-    3. projection of every atom onto the unit l2 ball.
+    1. Lasso codes ``Z`` of ``X_b`` for the current ``D``, with the benchmark's
+       ``lmbd`` (the shared FISTA, loose tolerance);
+    2. ``D <- P(D - (step / L) Z^T (Z D - X_b) / b)``, ``L`` the largest
+       eigenvalue of ``Z^T Z / b`` and ``P`` the projection of every atom onto
+       the unit l2 ball.
 
-    One iteration (one mini-batch) is one point of the curve. Replace this
-    paragraph by the algorithm and the paper it comes from.
+    Replace this docstring by your algorithm in the same shape, at most 40
+    lines: its update in the paper's notation, its parameters, its references.
+    Measurements (times, recoveries) go to the generated files of ``bench/``
+    and the family's page in ``docs/``, not here.
+
+    Parameters
+    ----------
+    batch_size : int
+        Samples per mini-batch.
+    step : float
+        Step size, in units of ``1 / L``.
+
+    References
+    ----------
+    Author, Author and Author (year). Title of the paper. Venue.
     """
 
     # The name users pass to `benchopt run -s`; lowercase, dashes.

@@ -10,34 +10,39 @@ from benchmark_utils.validation import (
 
 
 class Solver(BaseSolver):
-    """Alternating minimization (Agarwal, Anandkumar, Jain, Netrapalli and
-    Tandon 2014, "Learning sparsely used overcomplete dictionaries", COLT).
+    """Alternating minimization (AltMinDict), over the whole training set.
 
-    The paper's AltMinDict, over the whole training set at each iteration:
+    Each iteration (one point of the curve), from ``D_init``:
 
-    1. l1 coding of every sample for the current dictionary. The paper solves
-       the constrained form ``min ||z||_1 s.t. ||x - z D|| <= eps_t``; here the
-       equivalent penalized form with the objective's ``lmbd`` (the Lasso
-       shared by all solvers, restarted FISTA), warm-started from the previous
-       codes and stopped after ``lasso_max_iter`` iterations (an inexact
-       alternation, measured against exact solves in ``docs/solvers.md``);
-    2. hard thresholding of the codes: entries with
-       ``|z| < code_threshold * lmbd`` are set to 0 (the paper thresholds at a
-       multiple of its ``eps_t`` to clean the supports; 0, the default, skips
-       the step, the Lasso codes being sparse already);
-    3. least-squares dictionary ``D = (Z^T Z)^{-1} Z^T X`` (a relative ridge of
-       1e-10 against rank deficiency) and normalization of the atoms.
+    1. l1 coding of every sample for the current ``D``: the paper's
+       ``min ||z||_1 s.t. ||x - z D|| <= eps_t`` in its penalized form, the
+       Lasso with the objective's ``lmbd`` (the shared restarted FISTA,
+       warm-started from the previous codes, ``lasso_max_iter`` iterations);
+    2. hard thresholding: entries with ``|z| < code_threshold * lmbd`` set to 0
+       (the paper thresholds at a multiple of ``eps_t`` to clean the supports);
+    3. least squares, ``D = (Z^T Z)^{-1} Z^T X`` (relative ridge 1e-10), then
+       the atoms normalized; the shared restart rule (``restart``).
 
-    With ``code_threshold = 0`` an iteration is the one of MOD with Lasso
-    coding (``mod[coding=lasso]``): the two papers meet on the same alternation
-    when the coding is l1. The theory of Agarwal et al. is local (an
-    initialization within ``O(1/s^2)`` of the truth, from their clustering
-    method); here every init of the objective is run and scored. With
-    ``restart="unused"`` (the default), atoms used by fewer than 4 samples,
-    zero, or duplicating another are replaced by normalized worst-represented
-    samples, the rule every solver family shares
-    (``benchmark_utils.learning.restart_atoms``; ``"none"``: never).
-    One iteration is one point of the curve.
+    With ``code_threshold = 0`` this is the iteration of ``mod[coding=lasso]``:
+    the two papers meet when the coding is l1. The theory is local (an
+    initialization within ``O(1/s^2)`` of the truth); every init is run here.
+
+    Parameters
+    ----------
+    lasso_max_iter : int
+        FISTA iterations of the coding step: an inexact alternation
+        (``docs/solvers.md``).
+    code_threshold : float
+        Hard threshold on the codes, in units of ``lmbd``; 0 skips the step.
+    restart : {"unused", "none"}
+        ``"unused"`` replaces the atoms used by fewer than 4 samples, zero or
+        duplicated by the worst-represented samples
+        (``benchmark_utils.learning.restart_atoms``); ``"none"`` never.
+
+    References
+    ----------
+    Agarwal, Anandkumar, Jain, Netrapalli and Tandon (2014). Learning sparsely
+    used overcomplete dictionaries. COLT.
     """
 
     name = "altmin"

@@ -10,46 +10,43 @@ from benchmark_utils.validation import (
 
 
 class Solver(BaseSolver):
-    """Neural sparse coding of Arora, Ge, Ma and Moitra (2015), "Simple,
-    efficient and neural algorithms for sparse coding" (COLT).
+    """Neural sparse coding, a local method (Arora, Ge, Ma and Moitra 2015).
 
-    **A local method**: its guarantees hold from a dictionary already close to
-    the truth (column-wise within ``O(1/log n)``, with a bounded operator norm),
-    the regime of the objective's ``init="close"``. With the ``random`` or
-    ``data`` inits it still runs and is scored, but nothing says it recovers.
+    Each iteration (one point of the curve), on the whole training set (the
+    paper draws fresh samples per step):
 
-    Each iteration, on the whole training set (the paper draws ``p`` fresh
-    samples per step; we reuse the training set, a batch gradient step):
+    1. decoding by thresholding, ``z = threshold_{C/2}(D x)``: the entries of
+       ``D x`` below ``C/2`` in magnitude set to 0;
+    2. the Hebbian update ``D <- normalize(D - eta g)`` with
+       ``g = E[sgn(z) (z D - x)]`` (the paper's ``E[(A x - y) sgn(x)^T]`` in
+       its column layout).
 
-    1. decoding by thresholding, ``z = threshold_{C/2}(D x)``: the correlations
-       of a sample with the atoms, entries below ``C/2`` in magnitude set to 0
-       (hard thresholding);
-    2. the Hebbian-like update ``D <- D - eta g`` with
-       ``g = E[sgn(z) (z D - x)]`` (in the paper's column layout,
-       ``g = E[(A x - y) sgn(x)^T]``), ``variant="plain"`` (the paper's
-       neurally plausible rule); ``variant="unbiased"`` removes the systematic
-       bias of the plain rule (the paper's unbiased variant, as implemented
-       here): in the gradient of atom ``i``, each other support atom ``j`` is
-       decoded with ``d_j`` projected orthogonally to ``d_i``, i.e. the term
-       ``sum_{j in S, j != i} <d_j, d_i> z_i d_j`` is subtracted from the
-       residual, so that the expected update vanishes at the truth. The
-       atoms are renormalized after each step (the paper's projection step
-       keeps them near unit norm; the recovery score ignores the norms).
+    The paper assumes ``|x_i| >= C = 1`` and steps ``eta = Theta(m/k)``. Here
+    ``C/2 = threshold * a``, ``a = sqrt(mean ||x||^2 / k)`` the root-mean-square
+    nonzero amplitude, and ``eta = step_scale / (p q)``, ``p q`` (``E|x_i|``
+    times ``k/m``) estimated at each step as the mean decoded ``|z_i|``. ``k``
+    is the objective's ``n_nonzeros`` (10% of ``n_features`` when not given);
+    ``lmbd`` is not used. Its guarantees hold from a dictionary column-wise
+    within ``O(1/log n)`` of the truth (``init="close"``); from the other
+    inits it runs and is scored, with no guarantee.
 
-    Scales. The paper assumes nonzero amplitudes ``|x_i| >= C`` (``C = 1``) and
-    ``q = k/m`` (``k`` nonzeros, ``m`` atoms). We do not know ``C``: the
-    threshold is ``C/2 = threshold * a`` with ``a = sqrt(mean ||x||^2 / k)``
-    the root-mean-square amplitude of the nonzeros (exact for unit-norm,
-    nearly orthogonal atoms), and ``threshold = 1/3`` by default, which is
-    ``C/2`` for the amplitude law ``|x_i|`` uniform in ``[1, 2]``
-    (``a = sqrt(7/3)``). The expected update of atom ``i`` is
-    ``p q (lambda_i d_i - d*_i + bias)`` with ``p = E|x_i|``; the paper's step
-    ``eta = Theta(m/k)`` (with ``p = Theta(1)`` from ``C = 1``) is here
-    ``eta = step_scale / (p q)``, with ``p q`` estimated at each step as the
-    mean over atoms and samples of the decoded ``|z_i|`` (``m/k`` times
-    ``1/p``); ``step_scale = 0.5`` halves the distance to the fixed point at
-    each step. ``k`` is the objective's ``n_nonzeros`` (10% of ``n_features``
-    when not given). ``lmbd`` is not used. One step is one point of the curve.
+    Parameters
+    ----------
+    variant : {"unbiased", "plain"}
+        ``"plain"``: the paper's neurally plausible rule. ``"unbiased"``: the
+        paper's unbiased variant as implemented here: the term
+        ``sum_{j in S, j != i} <d_j, d_i> z_i d_j`` is subtracted from the
+        residual of atom ``i``, so that the expected update vanishes at the
+        truth.
+    step_scale : float
+        ``0.5`` halves the distance to the fixed point at each step.
+    threshold : float
+        ``1/3`` is ``C/2`` for amplitudes ``|x_i|`` uniform in ``[1, 2]``.
+
+    References
+    ----------
+    Arora, Ge, Ma and Moitra (2015). Simple, efficient and neural algorithms
+    for sparse coding. COLT.
     """
 
     name = "arora"

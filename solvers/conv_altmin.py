@@ -10,20 +10,30 @@ class Solver(BaseSolver):
     baseline every convolutional solver should beat.
 
     The block-coordinate scheme of shift-invariant sparse coding (Grosse,
-    Raina, Kwong and Ng 2007, "Shift-invariant sparse coding for audio
-    classification", UAI; Jas et al. 2017, alphaCSC, without its
-    refinements), on the convolutional Lasso of the benchmark, at each
-    iteration over all signals:
+    Raina, Kwong and Ng 2007; alphaCSC without its refinements) on the
+    benchmark's convolutional Lasso. Each iteration (one point of the curve),
+    over all signals:
 
-    1. activations by FISTA with FFT convolutions
-       (``benchmark_utils.coding.sparse_encode_conv``), warm-started from the
-       previous ones and stopped after ``z_max_iter`` iterations;
-    2. ``d_steps`` projected gradient steps on the atoms for these
-       activations (``benchmark_utils.learning.conv_atoms_step``: step
-       ``1 / L_D``, ``L_D`` the largest eigenvalue of the activations' normal
-       matrix, every atom projected onto the unit ball).
+    1. activations ``z`` by FISTA with FFT convolutions, warm-started
+       (``benchmark_utils.coding.sparse_encode_conv``);
+    2. projected gradient steps on the atoms for these activations, step
+       ``1 / L_D`` (``L_D`` the largest eigenvalue of the activations' normal
+       matrix), every atom projected onto the unit ball
+       (``benchmark_utils.learning.conv_atoms_step``).
 
-    One iteration is one point of the curve.
+    Parameters
+    ----------
+    z_max_iter : int
+        FISTA iterations of the coding step.
+    d_steps : int
+        Gradient steps on the atoms.
+
+    References
+    ----------
+    Grosse, Raina, Kwong and Ng (2007). Shift-invariant sparse coding for
+    audio classification. UAI.
+    Jas, Dupré la Tour, Şimşekli and Gramfort (2017). Learning the morphology
+    of brain signals using alpha-stable convolutional sparse coding. NeurIPS.
     """
 
     name = "conv-altmin"

@@ -22,32 +22,43 @@ from benchmark_utils.neural.convolutional import (
 class Solver(TorchSolver, BaseSolver):
     """Unrolled convolutional dictionary learning (full batch).
 
-    The encoder is a network of ``n_layers`` unrolled convolutional ISTA or
-    FISTA iterations started from 0, with step ``1 / L`` (``L`` the largest,
-    over frequencies, squared spectral norm of the atoms' Fourier
-    coefficients) and the decoder's atoms as its weights: the constrained
-    recurrent sparse autoencoder of Tolooshams, Dey and Ba ("Scalable
-    convolutional dictionary learning with constrained recurrent sparse
-    auto-encoders", MLSP 2018), trained on the convolutional Lasso of its
-    activations as deep dictionary learning is (Malezieux, Moreau and
-    Kowalski, "Understanding approximate and unrolled dictionary learning for
-    pattern recovery", ICLR 2022; ``solvers/ddl.py`` is the linear solver):
+    The encoder is ``n_layers`` unrolled convolutional ISTA or FISTA
+    iterations from 0, with step ``1 / L`` (``L`` the largest over frequencies
+    of the squared spectral norm of the atoms' Fourier coefficients) and the
+    decoder's atoms as its weights (the constrained recurrent sparse
+    autoencoder, CRsAE); it is trained on the convolutional Lasso of its
+    activations ``z(D)``, as deep dictionary learning is:
 
         F(D) = 1/n sum_n 0.5 ||x_n - sum_k z_nk(D) * d_k||^2
                + lmbd ||z_n(D)||_1.
 
-    Each iteration (one point of the curve): the gradient of ``F`` in ``D``
-    by back-propagation through the layers (``gradient="deep"``, DDL) or at
-    fixed activations (``"analytic"``, alternating minimization, AM), then the
-    backtracking line search of the linear solver (a trial ``D - t grad``
-    with atoms projected onto the unit sphere is accepted if ``F``
-    decreases, ``t`` halved otherwise, at most 20 times; the first ``t`` is
-    ``1 / L_D`` at the initial activations). The run ends when no trial
-    decreases the loss, or, with ``tol > 0``, when an accepted step lowers
-    it by less than ``tol`` relatively (the linear solver's ``tol``: 1e-6
-    in the public code of Malezieux et al., 0 by default). The layers are
-    those of the linear network with a convolution in place of the product
-    (``benchmark_utils.neural.convolutional``). Deterministic.
+    Each iteration (one point of the curve) computes the gradient ``g`` of
+    ``F`` and takes the backtracking step of ``solvers/ddl.py``: the trial
+    ``P(D - t g)``, ``P`` the projection of the atoms on the unit sphere, is
+    accepted if ``F`` decreases, ``t`` halved otherwise (at most 20 times);
+    the first ``t`` is ``1 / L_D`` at the initial activations. The run ends
+    when no trial lowers ``F``, or by ``tol``. The layers are the linear
+    network's with a convolution in place of the product. Deterministic.
+
+    Parameters
+    ----------
+    gradient : {"deep", "analytic"}
+        Back-propagation through the layers (DDL), or the gradient at fixed
+        activations (AM, alternating minimization).
+    n_layers, algorithm : int, {"fista", "ista"}
+        Depth and iteration of the unrolled network.
+    device, dtype : str
+        Torch device and precision.
+    tol : float
+        End when an accepted step lowers ``F`` by less than ``tol`` relatively
+        (the linear solver's ``tol``); 0, the default, is off.
+
+    References
+    ----------
+    Tolooshams, Dey and Ba (2018). Scalable convolutional dictionary learning
+    with constrained recurrent sparse auto-encoders. MLSP.
+    Malezieux, Moreau and Kowalski (2022). Understanding approximate and
+    unrolled dictionary learning for pattern recovery. ICLR.
     """
 
     name = "conv-ddl"

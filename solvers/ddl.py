@@ -22,63 +22,43 @@ GRADIENTS = ("deep", "analytic", "truncated")
 class Solver(TorchSolver, BaseSolver):
     """Deep dictionary learning by unrolled sparse coding (full batch).
 
-    Malezieux, Moreau and Kowalski, "Understanding approximate and unrolled
-    dictionary learning for pattern recovery", ICLR 2022. The codes are the
-    output of a network of ``n_layers`` unrolled ISTA or FISTA iterations
-    (``algorithm``) started from 0, with step ``1 / L``, ``L = ||D D^T||_2``
-    (the spectral norm, not the Frobenius norm of the paper's public code,
-    see ``benchmark_utils.neural.lipschitz_constant``). The dictionary
-    minimizes the Lasso loss of these codes over the whole training set,
+    The codes ``z_N(x, D)`` are the output of ``n_layers`` unrolled ISTA or
+    FISTA iterations from 0 with step ``1 / L``, ``L = ||D D^T||_2``; the
+    dictionary minimizes their Lasso loss over the training set,
 
         F(D) = 1/n sum_i 0.5 ||x_i - z_N(x_i, D) D||^2 + lmbd ||z_N(x_i, D)||_1,
 
-    by projected gradient descent. Each iteration (one point of the curve):
+    by projected gradient: each iteration (one point of the curve) computes the
+    gradient ``g`` of ``F`` and sets ``D <- P(D - t g)``, ``P`` the projection
+    of the atoms on the unit sphere, ``t`` found by backtracking (halved until
+    ``F`` decreases, at most 20 times; the next search starts from ``2 t``;
+    the first ``t`` is ``1 / ||Z^T Z / n||_2`` at the initial codes). The run
+    ends when no trial lowers ``F``, or by ``tol``. Deterministic.
 
-    1. the gradient of ``F`` in ``D``, by one of (``gradient``):
+    Parameters
+    ----------
+    gradient : {"deep", "analytic", "truncated"}
+        Back-propagation through all the layers (DDL); ``Z^T (Z D - X) / n``
+        at fixed codes (AM: the gradient of the Lasso value function at exact
+        codes, by Danskin); back-propagation through the last ``n_backprop``.
+    n_layers, algorithm, n_backprop : int, {"fista", "ista"}, int
+        The network's depth and iteration; the layers ``"truncated"`` keeps.
+    learn_steps : bool
+        One step ``s_i / L`` per layer, ``s_i`` from 1, learned with ``D`` by
+        the same line search and kept in ``[0, 2]``; needs back-propagation.
+    device, dtype, restart : str
+        Torch device and precision; the shared restart rule after every
+        accepted step (``"none"``, the default, is the paper's algorithm).
+    tol : float
+        End when an accepted step lowers ``F`` by less than ``tol`` relatively
+        (the paper's stop); 0, the default, is off (``docs/neural.md``).
 
-       - ``"deep"`` (DDL): back-propagation through all the layers;
-       - ``"analytic"`` (AM, alternating minimization): the same forward pass
-         without graph, then the gradient at fixed codes
-         ``Z^T (Z D - X) / n`` (by Danskin's theorem, the gradient of the
-         Lasso value function when the codes are exact); deep against
-         analytic gradient at equal depth is the paper's central comparison;
-       - ``"truncated"``: back-propagation through the last ``n_backprop``
-         layers only, the first ones run without graph;
-
-    2. a step by backtracking line search: the trial ``D - t grad`` with its
-       atoms projected onto the unit sphere is accepted if ``F`` decreases,
-       ``t`` is halved otherwise (at most 20 times per iteration), and the next
-       iteration starts from ``2 t``; the first ``t`` is
-       ``1 / ||Z^T Z / n||_2`` at the initial codes
-       (``benchmark_utils.neural.BacktrackingLineSearch``).
-
-    The run ends on its own when no trial decreases the loss: it has
-    stalled at the precision of the arithmetic (the paper's code stops at
-    ``t < 1e-20``). The paper's code also ends when an accepted step lowers
-    the loss by less than 1e-6 relatively; ``tol=1e-6`` does the same
-    (``benchmark_utils.neural.loss_converged``), and the default, 0, leaves
-    that decision to the benchmark's stopping rule: the test ends runs on
-    plateaus that the loss leaves later (DDL from ``random`` on the default
-    problem: 0.971 with it, 0.9998 without; ``bench/bench_ddl_tolerance.py``).
-
-    With ``learn_steps=True`` every layer ``i`` has its own step ``s_i / L``,
-    ``s_i`` initialised at 1 (steps at ``1 / L``) and learned jointly with the
-    dictionary by the same line search, kept in ``[0, 2]`` (Ablin, Moreau,
-    Massias and Gramfort, "Learning step sizes for unfolded sparse coding",
-    NeurIPS 2019); it needs a back-propagated gradient.
-
-    An accepted trial's forward pass is the next gradient's forward pass: an
-    iteration whose first trial is accepted costs one forward and one
-    backward pass over the training set.
-
-    With ``restart="unused"``, after every accepted step the atoms that the
-    network's codes leave without information (used by fewer than 4
-    samples, zero, duplicated) are replaced by the worst-represented training
-    samples, the rule of K-SVD, MOD and altmin
-    (:func:`benchmark_utils.learning.restart_atoms`); the default, ``"none"``,
-    is the paper's algorithm. The run is deterministic (no
-    randomness); ``device="cuda"`` is synchronized before every callback and
-    warmed up in ``set_objective``.
+    References
+    ----------
+    Malezieux, Moreau and Kowalski (2022). Understanding approximate and
+    unrolled dictionary learning for pattern recovery. ICLR.
+    Ablin, Moreau, Massias and Gramfort (2019). Learning step sizes for
+    unfolded sparse coding. NeurIPS.
     """
 
     name = "ddl"

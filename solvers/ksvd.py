@@ -9,36 +9,42 @@ from benchmark_utils.validation import (
 
 
 class Solver(BaseSolver):
-    """K-SVD (Aharon, Elad and Bruckstein 2006, IEEE Trans. Signal Processing).
+    """K-SVD (Aharon, Elad and Bruckstein 2006).
 
-    Each iteration is the paper's two stages:
+    Each iteration (one point of the curve) is the paper's two stages:
 
-    1. sparse coding: every training sample is coded with exactly ``k``
-       nonzeros by orthogonal matching pursuit, all samples at once on the Gram
-       matrix (``benchmark_utils.coding.batch_omp``, the Batch-OMP of Rubinstein et
-       al. 2008; no Python loop over samples);
-    2. codebook update: for each atom in turn, the residual restricted to the
-       samples that use it, without its own contribution, is approximated by a
-       rank-one matrix: the atom becomes the leading right singular vector and
-       its codes the leading left singular vector times the singular value
-       (``atom_update="svd"``, the paper), or one power-iteration step from the
-       current codes (``atom_update="approximate"``, approximate K-SVD of
-       Rubinstein, Zibulevsky and Elad 2008).
+    1. sparse coding: every sample coded with exactly ``k`` nonzeros by
+       orthogonal matching pursuit, all samples at once on the Gram matrix
+       (``benchmark_utils.coding.batch_omp``, the Batch-OMP of Rubinstein et
+       al. 2008);
+    2. codebook update, atom by atom: the residual ``E_j`` restricted to the
+       samples that use atom ``j``, without its contribution, is approximated
+       by the rank-one ``z_j d_j`` (``atom_update``).
 
-    With ``restart="unused"`` (the default), atoms that carry no information
-    are replaced after each iteration by the normalized training samples with
-    the largest residuals (the worst represented), the paper's rule for unused
-    atoms, extended to atoms used by fewer than 4 samples and to the second
-    atom of every pair with |correlation| above 0.99 (the thresholds are our
-    choice): ``benchmark_utils.learning.restart_atoms``, the rule every solver
-    family can use through its ``restart`` parameter. Without it
-    (``restart="none"``), duplicated or nearly unused atoms from a random start
-    are never freed (``docs/solvers.md`` measures both).
+    ``k`` is the data model's ``n_nonzeros`` from the objective (10% of
+    ``n_features``, at least 1, when the dataset does not give it); ``lmbd``
+    is not used.
 
-    ``k`` is the data model's number of nonzeros per code (``n_nonzeros`` from
-    the objective); when the dataset does not give it, 10% of ``n_features``
-    (at least 1). K-SVD does not use the Lasso ``lmbd``. One iteration (both
-    stages over all samples) is one point of the curve.
+    Parameters
+    ----------
+    atom_update : {"svd", "approximate"}
+        ``d_j`` the leading right singular vector of ``E_j`` and ``z_j`` the
+        leading left one times the singular value (the paper); or one
+        power-iteration step from the current codes (approximate K-SVD).
+    restart : {"unused", "none"}
+        ``"unused"``, the paper's rule for unused atoms extended: after each
+        iteration the atoms used by fewer than 4 samples, zero, or the second
+        of a pair with |correlation| above 0.99 are replaced by the normalized
+        worst-represented samples (``benchmark_utils.learning.restart_atoms``;
+        why it is needed: ``docs/solvers.md``); ``"none"`` never.
+
+    References
+    ----------
+    Aharon, Elad and Bruckstein (2006). K-SVD: an algorithm for designing
+    overcomplete dictionaries for sparse representation. IEEE Trans. Signal
+    Processing.
+    Rubinstein, Zibulevsky and Elad (2008). Efficient implementation of the
+    K-SVD algorithm using batch orthogonal matching pursuit. Technion report.
     """
 
     name = "ksvd"

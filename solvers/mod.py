@@ -13,30 +13,38 @@ from benchmark_utils.validation import (
 
 
 class Solver(BaseSolver):
-    """Method of Optimal Directions (Engan, Aase and Husoy 1999, ICASSP).
+    """Method of Optimal Directions (Engan, Aase and Husoy 1999).
 
-    Each iteration alternates, over the whole training set:
+    Each iteration (one point of the curve), over the whole training set:
 
-    1. sparse coding of every sample for the current dictionary, either by
-       orthogonal matching pursuit with the data model's ``k`` nonzeros
-       (``coding="omp"``, ``benchmark_utils.coding.batch_omp``; ``k`` falls back
-       to 10% of ``n_features`` when the dataset does not give it) or by the
-       Lasso with the objective's ``lmbd`` (``coding="lasso"``, the shared
-       restarted FISTA warm-started from the previous codes and stopped after
-       ``lasso_max_iter = 10`` iterations: an inexact alternation, each pass
-       refining codes that the previous dictionary nearly fits, see
-       ``docs/solvers.md``);
-    2. the optimal directions: the least-squares dictionary for these codes,
-       ``D = (Z^T Z)^{-1} Z^T X``, solved with a ridge of ``1e-10`` times the
-       mean diagonal of ``Z^T Z`` that only matters when ``Z^T Z`` is rank
-       deficient (``benchmark_utils.learning.least_squares_dictionary``);
-    3. renormalization of the atoms to unit norm.
+    1. sparse coding of every sample for the current ``D`` (``coding``);
+    2. the optimal directions, the least-squares dictionary for these codes,
+       ``D = (Z^T Z)^{-1} Z^T X``, with a ridge of ``1e-10`` times the mean
+       diagonal of ``Z^T Z`` that matters only when it is rank deficient
+       (``benchmark_utils.learning.least_squares_dictionary``);
+    3. the atoms renormalized to unit norm; the shared restart rule.
 
-    With ``restart="unused"`` (the default), atoms used by fewer than 4
-    samples, zero, or duplicating another (|correlation| > 0.99) are replaced
-    by the normalized worst-represented training samples, the rule every
-    solver family shares (``benchmark_utils.learning.restart_atoms``);
-    ``restart="none"`` keeps them. One iteration is one point of the curve.
+    Its ``criterion`` follows the coding: ``"omp"`` or ``"lasso"``.
+
+    Parameters
+    ----------
+    coding : {"omp", "lasso"}
+        Orthogonal matching pursuit with the data model's ``n_nonzeros``
+        (``benchmark_utils.coding.batch_omp``; 10% of ``n_features`` when the
+        dataset does not give it), or the Lasso with the objective's ``lmbd``
+        (the shared restarted FISTA warm-started from the previous codes and
+        stopped after ``lasso_max_iter = 10`` iterations: an inexact
+        alternation, ``docs/solvers.md``).
+    restart : {"unused", "none"}
+        ``"unused"`` replaces the atoms used by fewer than 4 samples, zero, or
+        duplicating another (|correlation| > 0.99) by the normalized
+        worst-represented samples (``benchmark_utils.learning.restart_atoms``);
+        ``"none"`` keeps them.
+
+    References
+    ----------
+    Engan, Aase and Husoy (1999). Method of optimal directions for frame
+    design. ICASSP.
     """
 
     name = "mod"

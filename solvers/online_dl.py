@@ -16,43 +16,44 @@ from benchmark_utils.validation import (
 
 
 class Solver(BaseSolver):
-    """Online dictionary learning (Mairal, Bach, Ponce and Sapiro 2009, ICML).
+    """Online dictionary learning (Mairal, Bach, Ponce and Sapiro), in numpy.
 
-    Algorithm 1 of the paper with its mini-batch extension, written in numpy
-    (and the benchmark's compiled Lasso coordinate descent) so that it can be
-    set against SPAMS' C++ ``trainDL`` (same algorithm) on equal terms. At
-    mini-batch ``t`` (samples drawn from shuffled epochs):
+    Algorithm 1 of the paper with mini-batches, the algorithm of SPAMS'
+    ``trainDL`` (``docs/solvers.md`` sets the two side by side). At
+    mini-batch ``t`` (one point of the curve; shuffled epochs):
 
-    1. sparse coding of the mini-batch with the Lasso
-       ``0.5 ||x - z D||^2 + lmbd ||z||_1``, by the shared coordinate descent
-       to a tolerance of ``lasso_tol`` (the paper solves it exactly with LARS;
-       at 1e-4 the loss is within about 1e-8 of the exact one, see
-       ``benchmark_utils.coding.lasso``);
-    2. sufficient statistics ``A = sum z z^T`` and ``B = sum z^T x``, each
-       past term weighted down at every mini-batch by the mini-batch weight
-       ``beta = (theta + 1 - eta) / (theta + 1)`` of the JMLR 2010 version
-       of the paper (Section 3.4.3), ``eta = batch_size``, ``theta = t eta``
-       if ``t < eta`` else ``eta^2 + t - eta``, capped at ``2 n_samples``
-       (``benchmark_utils.learning.online_forgetting_factor``); and, since the
-       training set is finite and revisited (Section 3.4.1, "handling
-       fixed-size data sets"), the statistics keep the codes of the current
-       and the previous pass only: at the start of each pass the pass before
-       the previous one is dropped, so that a sample does not count with the
-       code an older dictionary gave it. Both are what SPAMS ``trainDL`` does
-       (its ``A`` and ``B`` are kept as an even-pass and an odd-pass part);
-       without them, at a batch of 256 the memory of the statistics is some
-       65,000 samples, and on the default problem (2,000 samples) this
-       solver took 2,398 mini-batches to the recovery SPAMS reached in 141;
+    1. Lasso codes ``z`` of the mini-batch, ``0.5 ||x - z D||^2 + lmbd ||z||_1``
+       (the shared coordinate descent, ``benchmark_utils.coding.lasso_cd``);
+    2. the statistics ``A <- beta A + sum z^T z``, ``B <- beta B + sum z^T x``
+       with the mini-batch weight ``beta = (theta + 1 - eta) / (theta + 1)``,
+       ``eta = batch_size``, ``theta = t eta`` if ``t < eta`` else
+       ``eta^2 + t - eta``, capped at ``2 n_samples`` (JMLR 2010, Section
+       3.4.3; ``benchmark_utils.learning.online_forgetting_factor``); for a
+       finite training set (Section 3.4.1) they keep the codes of the current
+       and the previous pass only;
     3. one sweep of block coordinate descent on the atoms over the unit ball,
-       warm-started at the current dictionary (Algorithm 2).
+       warm-started at ``D`` (Algorithm 2).
 
-    Atoms that no sample has used yet (``A_jj = 0``) are not updated; after the
-    first epoch, with ``restart="unused"`` (the default), such atoms are
-    replaced by the worst-represented samples of the current mini-batch, the
-    paper's "purging the dictionary from unused atoms": the benchmark's
-    restart rule with the usage counted on the statistics of the last two
-    passes rather than on one batch (``"none"``: never). ``A`` starts at 0
-    (the paper's ``t0 = 0``). One mini-batch is one iteration of the curve.
+    ``A`` starts at 0 (``t0 = 0``); atoms no sample has used (``A_jj = 0``)
+    are not updated.
+
+    Parameters
+    ----------
+    batch_size : int
+        Samples per mini-batch.
+    lasso_tol : float
+        Tolerance of the coding (the paper solves it exactly, by LARS).
+    restart : {"unused", "none"}
+        ``"unused"``: after the first epoch, the atoms unused in the statistics
+        of the last two passes are replaced by the worst-represented samples
+        of the mini-batch, the paper's purge of unused atoms
+        (``benchmark_utils.learning.replace_unused_atoms``); ``"none"`` never.
+
+    References
+    ----------
+    Mairal, Bach, Ponce and Sapiro (2009). Online dictionary learning for
+    sparse coding. ICML; (2010). Online learning for matrix factorization and
+    sparse coding. JMLR.
     """
 
     name = "online-dl"

@@ -11,22 +11,26 @@ from benchmark_utils.validation import model_mismatch_reason
 class Solver(BaseSolver):
     """scikit-learn's batch ``DictionaryLearning``.
 
-    Alternates a Lasso sparse coding of all samples (``fit_algorithm``) and a
-    block coordinate descent over the atoms (Mairal et al. 2009, Section 5.2, run
-    on the whole data set). scikit-learn's loss is
-    ``0.5 ||X - Z D||_F^2 + alpha ||Z||_1``, i.e. ours summed over samples, so
-    ``alpha = lmbd``.
+    scikit-learn alternates a Lasso coding of all samples (``fit_algorithm``)
+    and a block coordinate descent over the atoms (Mairal et al. 2009,
+    Section 5.2, on the whole data set) for the loss
+    ``0.5 ||X - Z D||_F^2 + alpha ||Z||_1``, ours summed over samples, so
+    ``alpha = lmbd``. One point of the curve is one ``fit(max_iter=1)``
+    warm-started from the previous one (``dict_init`` and ``code_init``): the
+    iterates of one long ``fit`` (tested), except that an unused atom is
+    redrawn from a generator seeded afresh at each iteration. scikit-learn's
+    own stop is kept: the run ends, as one long ``fit`` does, when the cost
+    falls by less than ``tol`` times itself.
 
-    One iteration of the curve is one ``fit`` with ``max_iter=1`` warm-started
-    from the previous one (``dict_init``, and ``code_init`` for the warm start
-    of the coding): the iterates of one long ``fit`` (tested), without
-    re-running from ``D_init`` for every point of the curve (on the default
-    problem, 32.5 s of re-runs for the 9.8 s the curve showed). scikit-learn's
-    own stop is kept: the run ends, as one long ``fit`` does, at the first
-    iteration whose cost ``0.5 ||X - Z D||_F^2 + alpha ||Z||_1`` falls by less
-    than ``tol`` (scikit-learn's default, 1e-8) times itself (tested). The one
-    difference with one long ``fit``: an atom that no sample uses is redrawn
-    from a generator seeded afresh at each iteration.
+    Parameters
+    ----------
+    fit_algorithm : {"cd", "lars"}
+        scikit-learn's coding solver.
+
+    References
+    ----------
+    Mairal, Bach, Ponce and Sapiro (2009). Online dictionary learning for
+    sparse coding. ICML.
     """
 
     name = "sklearn-batch"

@@ -11,11 +11,21 @@ from benchmark_utils.validation import model_mismatch_reason
 class Solver(BaseSolver):
     """scikit-learn's ``MiniBatchDictionaryLearning`` (Mairal et al. 2009).
 
-    Online dictionary learning: each step codes one mini-batch with the Lasso,
-    updates the sufficient statistics and the dictionary by block coordinate
-    descent. ``alpha = lmbd`` (same per-sample Lasso). One ``partial_fit`` call
-    on one mini-batch is one iteration of the curve; mini-batches sweep shuffled
-    epochs of the training set.
+    Online dictionary learning: each step codes one mini-batch with the Lasso
+    (``alpha = lmbd``, the same per-sample Lasso), updates the sufficient
+    statistics, then the dictionary by block coordinate descent. One
+    ``partial_fit`` on one mini-batch is one point of the curve; the
+    mini-batches sweep shuffled epochs of the training set.
+
+    Parameters
+    ----------
+    batch_size : int
+        Samples per mini-batch (why 32: ``docs/solvers.md``).
+
+    References
+    ----------
+    Mairal, Bach, Ponce and Sapiro (2009). Online dictionary learning for
+    sparse coding. ICML.
     """
 
     name = "sklearn-minibatch"
@@ -24,11 +34,7 @@ class Solver(BaseSolver):
     # The criterion it optimizes, whose recovery ceiling ends its run
     # (benchmark_utils.metrics.ceilings): the Lasso with the objective's lmbd.
     criterion = "lasso"
-    # 32 samples a step, not 256: scikit-learn forgets its sufficient
-    # statistics at a rate set by the batch size (their memory is about
-    # batch_size mini-batches), so that larger batches keep the codes of the
-    # first, wrong dictionaries for longer; on the default problem 256 took
-    # 65 s to its Lasso ceiling and 32 took 5.6 s (docs/speed.md).
+    # 32 samples a step, not 256 (docs/solvers.md says why).
     parameters = {"batch_size": [32]}
 
     def skip(self, X, D_init, lmbd, n_nonzeros=None):

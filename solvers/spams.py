@@ -9,12 +9,22 @@ from benchmark_utils.validation import model_mismatch_reason
 class Solver(BaseSolver):
     """SPAMS ``trainDL``: online dictionary learning (Mairal et al. 2009), in C++.
 
-    ``mode=2`` solves ``min 0.5 ||x - D a||^2 + lambda1 ||a||_1`` per sample, our
-    Lasso with ``lambda1 = lmbd``. SPAMS stores atoms as Fortran-ordered columns:
-    the conversion happens here, once, outside the timed run. ``iter`` is the
-    number of mini-batches; the curve re-runs from ``D_init`` with an increasing
-    ``iter``. SPAMS' OpenMP threads follow the benchmark's thread policy
-    (``benchmark_utils.threads``).
+    ``mode=2`` solves ``min 0.5 ||x - D a||^2 + lambda1 ||a||_1`` per sample,
+    our Lasso with ``lambda1 = lmbd``; atoms are Fortran-ordered columns,
+    converted once outside the timed run. ``iter`` is the number of
+    mini-batches: the curve re-runs from ``D_init`` with a growing ``iter``
+    (why not a callback: ``docs/solvers.md``). SPAMS' OpenMP threads follow
+    the benchmark's thread policy (``benchmark_utils.runtime.threads``).
+
+    Parameters
+    ----------
+    batch_size : int
+        Samples per mini-batch (``batchsize``).
+
+    References
+    ----------
+    Mairal, Bach, Ponce and Sapiro (2009). Online dictionary learning for
+    sparse coding. ICML.
     """
 
     name = "spams"

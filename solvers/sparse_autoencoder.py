@@ -16,47 +16,43 @@ LOSSES = ("reconstruction", "lasso", "decoder-only")
 
 
 class Solver(TorchSolver, BaseSolver):
-    """Sparse autoencoder with tied weights (CRsAE / PUDLE).
+    """Sparse autoencoder with tied weights (CRsAE, PUDLE).
 
-    Tolooshams, Dey and Ba, "Deep residual autoencoders for expectation
-    maximization-inspired dictionary learning", IEEE TNNLS 2021 (CRsAE), and
-    Tolooshams and Ba, "Stable and interpretable unrolled dictionary
-    learning", TMLR 2022 (PUDLE). The autoencoder is
+    The encoder is ``n_layers`` ISTA iterations from 0 whose weights are the
+    dictionary, ``z <- ST(z - (z D - x) D^T / L, lmbd / L)`` with
+    ``L = ||D D^T||_2`` (recomputed without gradient, no momentum); the decoder
+    is ``x_hat = z D`` with the same ``D``. On shuffled mini-batches of
+    ``batch_size`` samples, each step is one Adam step (PyTorch's default
+    moments) on the loss ``loss``, then every atom is renormalized to unit
+    norm. On the CPU a run is bit-identical for a given seed.
 
-    - encoder: ``n_layers`` ISTA iterations from 0 whose weights are the
-      dictionary, ``z <- ST(z - (z D - x) D^T / L, lmbd / L)``, with
-      ``L = ||D D^T||_2`` recomputed (without gradient) at every step and no
-      momentum;
-    - decoder: ``x_hat = z D``, the same dictionary (tied weights).
+    Parameters
+    ----------
+    loss : {"reconstruction", "lasso", "decoder-only"}
+        ``0.5 ||x - z D||^2`` back-propagated through encoder and decoder (the
+        papers' choice); the Lasso loss ``0.5 ||x - z D||^2 + lmbd ||z||_1``,
+        back-propagated the same way; or the reconstruction loss with the
+        codes detached (the decoder's gradient alone).
+    n_layers : int
+        Depth of the encoder.
+    batch_size, batches_per_point : int
+        Samples per mini-batch; mini-batches per point of the curve.
+    lr : float
+        Adam's learning rate (why 3e-2 and not the papers' 1e-3:
+        ``docs/neural.md``).
+    device, dtype : str
+        Torch device and precision.
+    restart : {"none", "unused"}
+        The shared restart rule on the codes of a point's last mini-batch,
+        resetting Adam's moments of the replaced atoms; ``"none"``, the
+        default, is the papers' training.
 
-    Training, on shuffled mini-batches of ``batch_size`` samples: Adam
-    (learning rate ``lr``, PyTorch's default moments) on the loss chosen by
-    ``loss``, then every atom renormalized to unit norm:
-
-    - ``"reconstruction"``: ``0.5 ||x - z D||^2`` back-propagated through the
-      encoder and the decoder (the papers' choice);
-    - ``"lasso"``: the Lasso loss ``0.5 ||x - z D||^2 + lmbd ||z||_1``,
-      back-propagated the same way;
-    - ``"decoder-only"``: the reconstruction loss with the codes detached,
-      the gradient of the decoder alone (an alternating-minimization gradient
-      taken by Adam).
-
-    With ``restart="unused"``, after every point the atoms that the encoder's
-    codes of its last mini-batch leave without information (used by fewer
-    than 4 of its samples, zero, duplicated) are replaced by that batch's
-    worst-represented samples, the rule of K-SVD, MOD and altmin
-    (:func:`benchmark_utils.learning.restart_atoms`), and Adam's moments of
-    those atoms are reset; the default, ``"none"``, is the papers' training.
-
-    ``lmbd`` is the objective's Lasso weight. The papers use Adam with
-    learning rate 1e-3; the default here, 3e-2, reaches the same end on the
-    benchmark's small problems in far fewer steps (atoms have unit norm,
-    so Adam's per-coordinate steps of about ``lr`` are on the scale of the
-    atoms' entries whatever the data's scale; docs/speed.md gives the
-    measured times). ``batches_per_point``
-    mini-batches make one point of the curve. The order of the mini-batches
-    comes from ``self.get_seed(use_repetition=True)``; on the CPU a run is
-    bit-identical for a given seed.
+    References
+    ----------
+    Tolooshams, Dey and Ba (2021). Deep residual autoencoders for expectation
+    maximization-inspired dictionary learning. IEEE TNNLS (CRsAE).
+    Tolooshams and Ba (2022). Stable and interpretable unrolled dictionary
+    learning. TMLR (PUDLE).
     """
 
     name = "sparse-autoencoder"

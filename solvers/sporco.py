@@ -6,20 +6,24 @@ from benchmark_utils.validation import model_mismatch_reason
 
 
 class Solver(BaseSolver):
-    """SPORCO's ``BPDNDictLearn`` (Wohlberg 2017), an ADMM reference.
+    """SPORCO's ``BPDNDictLearn``, an ADMM reference (Wohlberg 2017).
 
-    Solves ``argmin_{D, X} 0.5 ||D X - S||_F^2 + lmbda ||X||_1`` with unit-norm
-    atoms by interleaving one ADMM iteration of BPDN (codes) and one of the
-    constrained MOD (dictionary) per outer iteration (the "interleaved" scheme
-    of Garcia-Cardona and Wohlberg 2018). SPORCO stores atoms as columns and
-    signals as columns: ``D0 = D_init.T`` (n_features, n_atoms),
-    ``S = X.T``; the dictionary is transposed back in ``get_result``. Its loss
-    is our per-sample Lasso summed over samples, so ``lmbda = lmbd``.
+    It solves ``argmin_{D, X} 0.5 ||D X - S||_F^2 + lmbda ||X||_1`` with
+    unit-norm atoms, interleaving per outer iteration (one point of the curve)
+    one ADMM iteration of BPDN on the codes and one of the constrained MOD on
+    the dictionary (Garcia-Cardona and Wohlberg 2018). Atoms and signals are
+    columns there: ``D0 = D_init.T``, ``S = X.T``, transposed back in
+    ``get_result``. Its loss is our Lasso summed over samples, so
+    ``lmbda = lmbd``. The ADMM penalties and their adaptation are SPORCO's
+    defaults for this class; the curve comes from its ``Callback`` option.
+    It has no parameter of its own.
 
-    The curve comes from SPORCO's ``Callback`` option, called after every
-    outer iteration: it records the dictionary and asks benchopt whether to go
-    on (a ``True`` return stops ``solve``). ADMM penalties and their automatic
-    adaptation are SPORCO's defaults for this class.
+    References
+    ----------
+    Wohlberg (2017). SPORCO: a Python package for standard and convolutional
+    sparse representations. SciPy.
+    Garcia-Cardona and Wohlberg (2018). Convolutional dictionary learning: a
+    comparative review and new algorithms. IEEE TCI.
     """
 
     name = "sporco"

@@ -19,48 +19,42 @@ from benchmark_utils.neural import (
 class Solver(TorchSolver, BaseSolver):
     """Stochastic deep dictionary learning: DDL on mini-batches.
 
-    The stochastic version of Malezieux, Moreau and Kowalski, "Understanding
-    approximate and unrolled dictionary learning for pattern recovery",
-    ICLR 2022 (Section 5). The network is the one of ``solvers/ddl.py``:
-    ``n_layers`` unrolled FISTA (or ISTA) iterations from 0 with step
-    ``1 / L``, ``L = ||D D^T||_2``. At every mini-batch ``B`` of ``batch_size``
-    samples (shuffled epochs, ``benchmark_utils.learning.minibatch``):
+    The network of ``solvers/ddl.py`` (``n_layers`` unrolled FISTA or ISTA
+    iterations from 0, step ``1 / L``, ``L = ||D D^T||_2``) trained on shuffled
+    mini-batches ``B`` of ``batch_size`` samples. At each mini-batch:
 
-    1. forward pass on ``B`` and back-propagation of the mini-batch Lasso
-       loss ``F_B(D)`` through the layers, giving ``g``, reduced to its part
-       tangent to the atoms' unit spheres;
-    2. Armijo backtracking on the same mini-batch: the trial ``D - t g`` with
-       its atoms renormalized is accepted if
-       ``F_B(trial) <= F_B(D) - c t ||g||^2`` with ``c = armijo_c``
-       (``t`` halved otherwise, at most 10 times; after a failure ``D`` is
-       kept); the next mini-batch starts from ``t 2^(batch_size / n)``, so the
-       step may double once per epoch (the stochastic line search of Vaswani
-       et al., "Painless stochastic gradient", NeurIPS 2019, with the
-       previous accepted step as its start). The first ``t`` is
-       ``1 / ||Z^T Z / |B| ||_2`` at the first mini-batch's codes. Nothing is
-       tuned to the problem: the loss is averaged over samples, so ``t`` and
-       ``c`` do not depend on ``batch_size``.
+    1. ``g``, the gradient of the mini-batch Lasso loss ``F_B(D)``
+       back-propagated through the layers, restricted to the tangent space of
+       the atoms' unit spheres;
+    2. Armijo backtracking on the same mini-batch: ``D <- P(D - t g)``, ``P``
+       the projection on the unit sphere, is accepted if
+       ``F_B(P(D - t g)) <= F_B(D) - c t ||g||^2``, ``t`` halved otherwise (at
+       most ``max_backtracks`` times, then ``D`` is kept). The next search
+       starts from ``t 2^(batch_size / n)`` (the step may double once per
+       epoch, after Vaswani et al. 2019); the first ``t`` is
+       ``1 / ||Z^T Z / |B| ||_2`` at the first mini-batch's codes. The loss is
+       a mean over samples, so ``t`` and ``c`` do not depend on ``batch_size``.
 
-       The authors' public code (``plipy``, ``StoDeepDictionaryLearning``)
-       schedules its first trial otherwise: every mini-batch of the first
-       epoch starts from a fixed ``etamax``, every later one from the
-       previous start times ``0.5^(batch_size / n)``, whatever the line search
-       accepted, so that its steps halve once per epoch; its Armijo constant is
-       ``c = 10 / batch_size`` on a loss summed over samples. Here the step
-       follows what the line search accepts and does not decay: the run keeps
-       the noise of a constant step (docs/neural.md).
+    How this step differs from the authors' public code: ``docs/neural.md``.
+    On the CPU a run is bit-identical for a given seed.
 
-    With ``restart="unused"``, after every point the atoms that the codes of
-    its last mini-batch leave without information (used by fewer than 4 of
-    its samples, zero, duplicated) are replaced by that batch's
-    worst-represented samples, the rule of K-SVD, MOD and altmin
-    (:func:`benchmark_utils.learning.restart_atoms`); the default, ``"none"``,
-    is the paper's algorithm.
+    Parameters
+    ----------
+    n_layers, algorithm : int, {"fista", "ista"}
+        Depth and iteration of the unrolled network.
+    batch_size, batches_per_point : int
+        Samples per mini-batch; mini-batches per point of the curve.
+    armijo_c : float
+        Armijo's sufficient-decrease constant ``c``.
+    device, dtype, restart : str
+        Torch device and precision; the shared restart rule on the codes of a
+        point's last mini-batch (``"none"``, the default, is the paper's).
 
-    ``batches_per_point`` mini-batches make one point of the curve. The order of
-    the mini-batches comes from ``self.get_seed(use_repetition=True)``; on the
-    CPU a run is bit-identical for a given seed. ``device="cuda"`` is
-    synchronized before every callback and warmed up in ``set_objective``.
+    References
+    ----------
+    Malezieux, Moreau and Kowalski (2022). Understanding approximate and
+    unrolled dictionary learning for pattern recovery. ICLR, Section 5.
+    Vaswani et al. (2019). Painless stochastic gradient. NeurIPS.
     """
 
     name = "stochastic-ddl"
