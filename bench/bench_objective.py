@@ -136,7 +136,7 @@ def warm_start_along_runs(problem, objective, names=("mod", "ddl", "altmin"),
     difference of a score between the two."""
     solvers = {s.name: s for s in Benchmark(ROOT).get_solvers()}
     points = {int(1.5 ** i) for i in range(40)}
-    inputs = objective.solver_inputs()
+    inputs = objective.get_objective()
     for name in names:
         solver = solvers[name].get_instance()
         solver.get_seed = lambda **kwargs: 0
