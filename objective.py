@@ -28,75 +28,41 @@ from benchmark_utils.runtime.objective import (
     once_per_problem,
 )
 from benchmark_utils.runtime.stopping import WindowProgressCriterion
+from benchmark_utils.validation import problem_model
 
 
 class Objective(BenchmarkObjective):
     """Dictionary recovery: how well does a learned dictionary match the truth?
 
-    Solvers learn ``D`` (atoms as rows) from ``X ~ Z @ D`` for the Lasso
-    regularization ``lmbd = reg * lambda_max(X)``, all starting from the same
-    ``D_init``. Every intermediate dictionary is scored on:
-
-    - ``recovery``: mean matched |correlation| with the true atoms (1 = recovered
-      up to permutation and sign); ``recovered_fraction``: share of true atoms
-      matched at |correlation| >= 0.99;
-    - ``loss_train`` / ``loss_test``: the Lasso objective
-      ``0.5 ||x - z D||^2 + lmbd ||z||_1`` averaged over samples, with codes
-      recomputed by one shared solver (compiled coordinate descent,
-      ``benchmark_utils.coding.sparse_encode_cd``) for ``D`` with its atoms
-      normalized, so that rescaling atoms cannot lower it; ``generalization_gap``
-      is their difference;
-    - ``psnr`` (datasets with clean held-out data, such as ``patches``): the
-      denoising score, PSNR in dB of the held-out noisy samples reconstructed
-      from their codes against the clean ones (``benchmark_utils.metrics``);
-    - ``atoms`` (datasets whose atoms are images): the learned atoms as 8-bit
-      images, drawn by the "Learned atoms" view;
-    - ``n_invalid_atoms``: atoms with NaN or infinite entries, scored as zero
-      atoms (so a broken solver gets a finite worst score, never a NaN);
-    - ``budget_spent``: 1 at the evaluation after which benchopt's
-      ``--timeout`` or ``--max-runs`` ends the run, else 0 (see
-      ``benchmark_utils.results.studies.final_runs``: a run still progressing when its
-      budget ended is "cut");
-    - the dataset's measured properties, prefixed with ``data_``, and the
-      recovery ceilings of the problem (``benchmark_utils.metrics.ceilings``):
-      ``data_recovery_oracle`` (least squares with the true codes, from the
-      dataset), ``data_ceiling_lasso`` (the Lasso criterion's stationary
-      point near ``D_true``, with this ``lmbd``) and ``data_ceiling_omp`` (the
-      OMP and least-squares fixed point at ``n_nonzeros``), both on the
-      training set (up to ``n_ceiling_samples`` of it), and the
-      conditions of the recovery theorems (``data_theory_*``, 1 where the
-      problem satisfies one; ``benchmark_utils.metrics.theory`` and
-      ``docs/theory.md``), those on ``lmbd`` and on ``D_init`` included;
-    - ``dictionary`` (runs with a ``replicate``): the normalized dictionary,
-      which the stability score of two replicates compares;
-    - ``criterion``: the criterion the solver optimizes (``lasso``, ``omp``
-      or ``none``), whose ceiling splits its error (the "Error budget" view);
-    - what reproduces the result (``benchmark_utils.runtime.provenance``): package
-      ``versions``, ``blas``, ``seed_dataset``, ``seed_objective`` and the
-      digests ``digest_data`` and ``digest_D_init``, computed once per problem.
-
-    The scores of a dictionary are ``benchmark_utils.metrics.DictionaryScorer``;
-    the thread policy, provenance, watchdog, budget and cache key come from
-    ``benchmark_utils.runtime.objective.BenchmarkObjective``.
+    A problem is a dataset's training samples ``X ~ Z @ D_true`` (atoms as
+    rows), its held-out samples ``X_test`` and, when it has one, its true
+    dictionary ``D_true``. Every solver receives the same ``X``, the same
+    initial dictionary ``D_init`` (the ``init`` protocol, drawn once per
+    problem and repetition) and the same Lasso weight ``lmbd = reg *
+    lambda_max(X)``, and learns ``D``. Every dictionary it reports is scored
+    by one scorer (``benchmark_utils.metrics.scoring``): its recovery of the
+    true atoms up to permutation and sign, and the Lasso losses on training
+    and held-out samples with codes recomputed by one shared solver, so that
+    every solver is judged on the same computation. The scores sit next to
+    what the problem allows (the recovery ceilings of each criterion) and
+    what reproduces the result; every column is declared in
+    ``benchmark_utils/schema.py`` and listed in ``docs/columns.md``.
 
     A dataset without a ground truth (``D_true`` None, e.g. ``patches``) gives
-    the number of atoms to learn as ``n_atoms``; its rows have no recovery
-    columns, and the stopping rule judges them on the training loss.
+    the number of atoms to learn as ``n_atoms``; its rows have no recovery.
 
-    A convolutional dataset (``simulated-convolutional``) is recognized from
-    its signals, ``X`` of shape ``(n_signals, n_channels, n_times)`` and
-    ``D_true`` of shape ``(n_atoms, n_channels, n_times_atom)``: ``lmbd =
-    reg * conv_lambda_max(X, n_times_atom)`` (the largest norm of a window of
-    an atom's length, averaged over signals), ``D_init`` has the atoms'
-    shape (``benchmark_utils.learning.init_conv_atoms``, the same three
-    protocols), and the scores are the same columns
-    (``benchmark_utils.metrics.ConvolutionalScorer``: recovery up to shift,
-    permutation and sign, the convolutional Lasso); the oracle is the
-    least-squares atoms with the true activations, ``data_ceiling_lasso``
-    the convolutional Lasso's stationary point reached from ``D_true``.
-    Solvers tell the two models apart from ``D_init``
-    (``benchmark_utils.validation.model_mismatch_reason``) and skip the other
-    one with a reason.
+    Two models share the protocol, told apart by ``X``
+    (``benchmark_utils.validation.problem_model``): linear (``X`` of shape
+    ``(n_samples, n_features)``) and convolutional (``(n_signals,
+    n_channels, n_times)``, atoms ``(n_atoms, n_channels, n_times_atom)``,
+    ``docs/convolutional.md``), whose ``lmbd``, ``D_init`` and scorer are
+    their convolutional counterparts under the same column names. A solver
+    reads the model from ``D_init`` and skips the other one with a reason.
+
+    What a run needs from benchopt's side (thread policy, provenance,
+    watchdog, cache key, budget flag) comes from the base class,
+    ``benchmark_utils.runtime.objective.BenchmarkObjective``, called from
+    the hooks below.
     """
 
     name = "Dictionary recovery"
@@ -123,42 +89,30 @@ class Objective(BenchmarkObjective):
         "replicate": ["none"],
     }
 
-    # Samples used for the losses: a fixed random subset of the training set (and
-    # of the held-out set), drawn once per problem with the objective's seed, so
-    # that one evaluation costs two batch Lasso of this size whatever n_samples.
+    # Samples the losses are computed on: a fixed random subset of the
+    # training set (and of the held-out set), drawn once per problem with the
+    # objective's seed, so that an evaluation costs the same whatever
+    # n_samples.
     n_eval_samples = 2000
     # Samples the recovery ceilings are computed on: the training set the
     # solvers learn from, up to this many (a fixed random subset beyond,
-    # drawn after the evaluation subsets, with their seed). A ceiling on fewer
-    # samples is lower: on a problem like P1 with 100,000 samples the Lasso
-    # ceiling is 0.99886 on 2,000 of them, 0.99990 on 20,000, 0.99996 on
-    # 50,000 and 0.99998 on all; its gap to 1 falls as 1/n, so 100,000
-    # leave it about 2e-5 below its value on a million, a fifth of the
-    # stopping rule's tolerance at the ceiling (1e-4). docs/verdicts.md.
+    # drawn after the evaluation subsets). A ceiling on fewer samples is
+    # lower; this many keep it within a fraction of the stopping rule's
+    # tolerance at the ceiling of its value on all of them (docs/stopping.md).
     n_ceiling_samples = 100_000
     # Stopping tolerance of the Lasso coordinate descent that computes the
     # losses (largest step of a sweep relative to the largest code, checked
-    # by feature-sign steps): the loss is then exact to the 1e-15 of the
-    # duality gap on the default problem and on P1, near-parallel atoms
-    # included (docs/speed.md, bench/bench_objective.py).
+    # by feature-sign steps): tight enough for the loss to be exact to the
+    # duality gap (docs/speed.md, bench/bench_objective.py).
     eval_tol = 1e-4
     # Signals of a convolutional problem its losses are computed on, and the
-    # tolerance of their activations' FISTA: the loss is then within 1e-6
-    # (relative) of the exact one from the random, data and true atoms of a
-    # problem of 3 atoms of 32 samples and 10 signals of 1,000
-    # (docs/convolutional.md).
+    # tolerance of their activations' FISTA (docs/convolutional.md).
     n_eval_signals = 20
     conv_eval_tol = 1e-4
 
-    # A run stops when it has nothing left to gain (or at benchopt's
-    # --timeout): at once at recovery 1 - 1e-6 or within 1e-4 of its
-    # criterion's recovery ceiling; otherwise never before iteration 20, then
-    # when the last tenfold stretch of iterations, (k/10, k] at iteration k,
-    # raised neither the best recovery (by 1e-4) nor lowered the best training
-    # loss (by 0.1%, relative) beyond the curve's own noise, or when over the
-    # last two thirds, (k/3, k], both got worse than before. The reasons and
-    # the contract it is checked against are in
-    # benchmark_utils/runtime/stopping.py and bench/bench_stopping.py.
+    # A run stops when it has nothing left to gain: at its criterion's
+    # recovery ceiling, or when it no longer progresses beyond its own noise;
+    # benchopt's --timeout and --max-runs end the others (docs/stopping.md).
     # DICTREC_STOPPING=off turns it off.
     stopping_criterion = WindowProgressCriterion()
 
@@ -174,29 +128,16 @@ class Objective(BenchmarkObjective):
         if D_true is None and self.init == "close":
             return True, ("init='close' needs a ground-truth dictionary; this "
                           "dataset has none (use init='random' or 'data')")
-        if np.ndim(X) == 3 and self.replicate != "none":
+        if problem_model(X) == "convolutional" and self.replicate != "none":
             return True, ("the stability replicates compare linear "
                           "dictionaries; this problem is convolutional")
         return False, None
 
-    def set_problem(self, X, X_test, D_true, n_nonzeros=None, properties=None,
-                    seed=None, n_atoms=None, X_test_clean=None,
-                    pixel_scale=1.0, atom_shape=None, n_times_atom=None):
-        if self.init not in INIT_METHODS:
-            raise ValueError(
-                f"init must be one of {list(INIT_METHODS)}, got {self.init!r}."
-            )
-        if not (np.isfinite(self.reg) and self.reg > 0):
-            raise ValueError(f"reg must be a positive float, got {self.reg!r}.")
-        if not 0.0 <= self.close_distance <= 2.0:
-            raise ValueError(
-                f"close_distance must be in [0, 2], got {self.close_distance!r}."
-            )
-        if D_true is None and n_atoms is None:
-            raise ValueError(
-                "a dataset without D_true must give n_atoms, the size of the "
-                "dictionary to learn."
-            )
+    def set_data(self, X, X_test, D_true, n_nonzeros=None, properties=None,
+                 seed=None, n_atoms=None, X_test_clean=None,
+                 pixel_scale=1.0, atom_shape=None, n_times_atom=None):
+        self.apply_thread_policy()  # before anything is computed
+        self._check_parameters(D_true, n_atoms)
         # One seed per problem and repetition (whatever the objective's
         # parameters): the initial dictionary every solver starts from, the
         # samples the losses are computed on and the halves of a replicate.
@@ -213,12 +154,58 @@ class Objective(BenchmarkObjective):
         self.n_nonzeros = n_nonzeros
         self.properties = dict(properties or {})
         self.n_atoms = D_true.shape[0] if D_true is not None else int(n_atoms)
-        if np.ndim(X) == 3:
-            self._set_convolutional(X, X_test, D_true, n_times_atom,
-                                    rng_init, rng_eval)
-            return
-        self.lmbd = self.reg * lambda_max(X)
+        if problem_model(X) == "convolutional":
+            self._set_convolutional(n_times_atom, rng_init, rng_eval)
+        else:
+            self._set_linear(X_test_clean, pixel_scale, atom_shape, rng_init,
+                             rng_eval)
+        self.record_provenance(seed_dataset=seed)
 
+    def get_objective(self):
+        self.solver_started()  # a solver that never reports is interrupted
+        # A run starts: the scorer's warm start must not carry the codes of
+        # another run's last iterate (a run's scores depend on it alone).
+        self.scorer.reset()
+        return dict(X=self.X, D_init=self.D_init.copy(), lmbd=self.lmbd,
+                    n_nonzeros=self.n_nonzeros)
+
+    def evaluate_result(self, D):
+        self.solver_reported()
+        result = self.scorer(D)
+        result.update({f"data_{k}": v for k, v in self.properties.items()})
+        if self.replicate != "none":
+            # The stability score pairs the final dictionaries of the two
+            # replicates (benchmark_utils.results.stability).
+            result["dictionary"] = normalize_atoms(sanitize_atoms(D)[0])
+        return self.with_run_record(result)
+
+    def get_one_result(self):
+        return dict(D=self.D_init)
+
+    def _check_parameters(self, D_true, n_atoms):
+        if self.init not in INIT_METHODS:
+            raise ValueError(
+                f"init must be one of {list(INIT_METHODS)}, got {self.init!r}."
+            )
+        if not (np.isfinite(self.reg) and self.reg > 0):
+            raise ValueError(f"reg must be a positive float, got {self.reg!r}.")
+        if not 0.0 <= self.close_distance <= 2.0:
+            raise ValueError(
+                f"close_distance must be in [0, 2], got {self.close_distance!r}."
+            )
+        if D_true is None and n_atoms is None:
+            raise ValueError(
+                "a dataset without D_true must give n_atoms, the size of the "
+                "dictionary to learn."
+            )
+
+    def _set_linear(self, X_test_clean, pixel_scale, atom_shape, rng_init,
+                    rng_eval):
+        """The linear problem: its lmbd, initial dictionary, scorer and
+        recovery ceilings."""
+        X, X_test, D_true = self.X, self.X_test, self.D_true
+        n_nonzeros = self.n_nonzeros
+        self.lmbd = self.reg * lambda_max(X)
         self.D_init = init_dictionary(
             X, self.n_atoms, self.init, D_true=D_true,
             distance=self.close_distance, random_state=rng_init,
@@ -233,32 +220,32 @@ class Objective(BenchmarkObjective):
             pixel_scale=pixel_scale, atom_shape=atom_shape, tol=self.eval_tol,
             warm_start=True,
         )
-        if D_true is not None:
-            # What each criterion allows on this problem: the recovery of its
-            # stationary point reached from D_true, on the training samples
-            # the solvers learn from. The stopping rule ends a run at its
-            # criterion's ceiling.
-            # Computed once per process and problem: benchopt sets the data
-            # again for every run.
-            X_ceiling = X[self._subsample(len(X), rng_eval,
-                                          self.n_ceiling_samples)]
-            self.properties["ceiling_lasso"] = once_per_problem(
-                lasso_recovery_ceiling, X_ceiling, D_true, lmbd=self.lmbd)
-            if n_nonzeros is not None:
-                self.properties["ceiling_omp"] = once_per_problem(
-                    omp_recovery_ceiling, X_ceiling, D_true,
-                    n_nonzeros=n_nonzeros)
-            # The conditions of the recovery theorems that need lmbd or the
-            # initial dictionary (the dataset reports the others).
-            self.properties.update(penalty_conditions(self.properties,
-                                                      self.lmbd))
-            if n_nonzeros is not None:
-                self.properties.update(initialization_conditions(
-                    self.D_init, D_true, n_nonzeros))
+        if D_true is None:
+            return
+        # What each criterion allows on this problem: the recovery of its
+        # stationary point reached from D_true, on the training samples the
+        # solvers learn from. The stopping rule ends a run at its criterion's
+        # ceiling. Computed once per process and problem: benchopt sets the
+        # data again for every run.
+        X_ceiling = X[self._subsample(len(X), rng_eval,
+                                      self.n_ceiling_samples)]
+        self.properties["ceiling_lasso"] = once_per_problem(
+            lasso_recovery_ceiling, X_ceiling, D_true, lmbd=self.lmbd)
+        if n_nonzeros is not None:
+            self.properties["ceiling_omp"] = once_per_problem(
+                omp_recovery_ceiling, X_ceiling, D_true,
+                n_nonzeros=n_nonzeros)
+        # The conditions of the recovery theorems that need lmbd or the
+        # initial dictionary (the dataset reports the others).
+        self.properties.update(penalty_conditions(self.properties, self.lmbd))
+        if n_nonzeros is not None:
+            self.properties.update(initialization_conditions(
+                self.D_init, D_true, n_nonzeros))
 
-    def _set_convolutional(self, X, X_test, D_true, n_times_atom, rng_init,
-                           rng_eval):
-        """The convolutional problem: its lmbd, initial atoms and scorer."""
+    def _set_convolutional(self, n_times_atom, rng_init, rng_eval):
+        """The convolutional problem: its lmbd, initial atoms, scorer and
+        Lasso ceiling."""
+        X, X_test, D_true = self.X, self.X_test, self.D_true
         L = D_true.shape[2] if D_true is not None else int(n_times_atom)
         self.lmbd = self.reg * conv_lambda_max(X, L)
         self.D_init = init_conv_atoms(
@@ -283,22 +270,3 @@ class Objective(BenchmarkObjective):
         if n <= size:
             return np.arange(n)
         return np.sort(rng.choice(n, size, replace=False))
-
-    def solver_inputs(self):
-        # A run starts: the scorer's warm start must not carry the codes of
-        # another run's last iterate (a run's scores depend on it alone).
-        self.scorer.reset()
-        return dict(X=self.X, D_init=self.D_init.copy(), lmbd=self.lmbd,
-                    n_nonzeros=self.n_nonzeros)
-
-    def score(self, D):
-        scores = self.scorer(D)
-        scores.update({f"data_{k}": v for k, v in self.properties.items()})
-        if self.replicate != "none":
-            # The stability score pairs the final dictionaries of the two
-            # replicates (benchmark_utils.results.stability).
-            scores["dictionary"] = normalize_atoms(sanitize_atoms(D)[0])
-        return scores
-
-    def get_one_result(self):
-        return dict(D=self.D_init)

@@ -3,10 +3,11 @@ from benchopt import BasePlot
 from benchmark_utils.results.figures import depth_summary
 from benchmark_utils.results.studies import RECOVERY, final_runs
 from benchmark_utils.runtime.dashboard import trace_style
+from benchmark_utils.schema import LOSS_TRAIN
 
 Y_AXES = {
     "final recovery": RECOVERY,
-    "final training loss": "objective_loss_train",
+    "final training loss": LOSS_TRAIN,
     "solver time (s)": "time",
 }
 

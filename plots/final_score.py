@@ -7,13 +7,19 @@ from benchmark_utils.results.studies import (
     swept_quantities,
 )
 from benchmark_utils.runtime.dashboard import trace_style
+from benchmark_utils.schema import (
+    GENERALIZATION_GAP,
+    LOSS_TEST,
+    LOSS_TRAIN,
+    PREFIX,
+    PSNR,
+    RECOVERED_FRACTION,
+    RECOVERY,
+)
 
 # Final scores that can be drawn, in the order the view offers them.
-METRICS = [
-    "objective_recovery", "objective_recovered_fraction", "objective_psnr",
-    "objective_loss_test", "objective_loss_train",
-    "objective_generalization_gap",
-]
+METRICS = [RECOVERY, RECOVERED_FRACTION, PSNR, LOSS_TEST, LOSS_TRAIN,
+           GENERALIZATION_GAP]
 
 
 def quantities(df):
@@ -62,8 +68,8 @@ class Plot(BasePlot):
 
     def get_metadata(self, df, x, metric):
         return {
-            "title": f"{metric.replace('objective_', 'final ')} against {x}",
+            "title": f"{metric.replace(PREFIX, 'final ')} against {x}",
             "xlabel": x,
-            "ylabel": metric.replace("objective_", "final "),
+            "ylabel": metric.replace(PREFIX, "final "),
             "scale": "semilog-x" if x in LOG_AXES else "linear",
         }

@@ -2,6 +2,7 @@ from benchopt import BasePlot
 
 from benchmark_utils.results.studies import curve_over, final_runs, loss_path
 from benchmark_utils.runtime.dashboard import trace_style
+from benchmark_utils.schema import GENERALIZATION_GAP
 
 
 def views(df):
@@ -36,7 +37,7 @@ class Plot(BasePlot):
                 for path in loss_path(df)
             ]
         curves = curve_over(final_runs(df), "n_samples",
-                            "objective_generalization_gap")
+                            GENERALIZATION_GAP)
         return [
             {"x": [float(v) for v in c["x"]], "y": c["median"].tolist(),
              "y_low": c["low"].tolist(), "y_high": c["high"].tolist(),

@@ -6,7 +6,7 @@ from benchmark_utils.results.studies import (
     score_curves,
 )
 from benchmark_utils.runtime.dashboard import trace_style
-from benchmark_utils.runtime.stopping import ceiling_key
+from benchmark_utils.schema import PREFIX, ceiling_key
 
 # The recovery ceilings drawn with the recovery curves: what the data allow
 # and what each criterion allows (benchmark_utils.metrics.ceilings).
@@ -63,4 +63,4 @@ class Plot(BasePlot):
     def get_metadata(self, df, dataset, objective, column, X_axis):
         return {"title": f"{objective}\nData: {dataset}",
                 "xlabel": "solver time (s)" if X_axis == "Time" else "iteration",
-                "ylabel": column.removeprefix("objective_")}
+                "ylabel": column.removeprefix(PREFIX)}

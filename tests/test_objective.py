@@ -150,7 +150,7 @@ def test_evaluation_subsample_is_fixed(load_problem):
 def test_warm_started_scores_equal_cold_ones_along_a_run(load_problem):
     # The objective warm-starts its scorer's codes from the previous iterate;
     # along a sequence of iterates (init to truth) the scores are the cold
-    # ones, and a new run (solver_inputs) starts from no codes.
+    # ones, and a new run (get_objective) starts from no codes.
     objective, data = load_problem(dataset_params=SMALL)
     assert objective.scorer.warm_start
     cold = copy.copy(objective.scorer)

@@ -27,7 +27,7 @@ from benchmark_utils.results.studies import (
     group_labels,
     quantity_column,
 )
-from benchmark_utils.runtime.stopping import ceiling_key
+from benchmark_utils.schema import ceiling_key
 
 ORACLE = ceiling_key(None)
 PARTS_COLUMNS = ("statistical", "criterion_part", "optimization")

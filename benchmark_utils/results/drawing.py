@@ -6,7 +6,15 @@ figure module, so that the figures import one way.
 """
 import numpy as np
 
-from benchmark_utils.results.studies import MEASURED_COHERENCE, RECOVERY
+from benchmark_utils.results.studies import MEASURED_COHERENCE
+from benchmark_utils.schema import (
+    GENERALIZATION_GAP,
+    LOSS_TEST,
+    LOSS_TRAIN,
+    PSNR,
+    RECOVERED_FRACTION,
+    RECOVERY,
+)
 
 AXIS_LABELS = {
     "sparsity": "sparsity (nonzeros per code, or rate)",
@@ -19,11 +27,11 @@ AXIS_LABELS = {
 }
 METRIC_LABELS = {
     RECOVERY: "final recovery (mean matched |correlation|)",
-    "objective_recovered_fraction": "final share of atoms recovered",
-    "objective_loss_train": "final training loss",
-    "objective_loss_test": "final held-out loss",
-    "objective_generalization_gap": "final held-out - training loss",
-    "objective_psnr": "final denoising PSNR (dB)",
+    RECOVERED_FRACTION: "final share of atoms recovered",
+    LOSS_TRAIN: "final training loss",
+    LOSS_TEST: "final held-out loss",
+    GENERALIZATION_GAP: "final held-out - training loss",
+    PSNR: "final denoising PSNR (dB)",
 }
 # Quantities drawn on a log axis.
 LOG_AXES = {"n_samples", "n_layers"}

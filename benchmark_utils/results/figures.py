@@ -45,7 +45,11 @@ from benchmark_utils.results.studies import (
     time_to_recovery,
     varying,
 )
+from benchmark_utils.schema import ATOMS, GENERALIZATION_GAP, LOSS_TRAIN, PSNR, key
 from benchmark_utils.simulation.patches import image_grid
+
+PSNR_NOISY = key("data_psnr_noisy")
+PSNR_MEAN_ONLY = key("data_psnr_mean_only")
 
 
 def curve_figure(runs, x, metric=RECOVERY):
@@ -101,7 +105,7 @@ def depth_summary(runs, metric=RECOVERY):
 def depth_figure(runs):
     """Final recovery (or loss) and solver time against the depth."""
     metric = RECOVERY if RECOVERY in runs and runs[RECOVERY].notna().any() \
-        else "objective_loss_train"
+        else LOSS_TRAIN
     fig, axes = _figure(2, 1, figsize=(7.5, 8))
     axes = axes[:, 0]
     for ax, col in zip(axes, [metric, "time"]):
@@ -178,7 +182,7 @@ def generalization_figure(df, runs):
     ax.grid(alpha=0.3)
     if swept:
         ax = axes[1, 0]
-        curves = curve_over(runs, "n_samples", "objective_generalization_gap")
+        curves = curve_over(runs, "n_samples", GENERALIZATION_GAP)
         for label, c in curves.groupby("label", sort=True):
             line, = ax.plot(c["x"], c["median"], marker="o",
                             label=_short(label, 40))
@@ -187,7 +191,7 @@ def generalization_figure(df, runs):
         ax.axhline(0, color="gray", linewidth=1)
         ax.set_xscale("log")
         ax.set_xlabel(AXIS_LABELS["n_samples"])
-        ax.set_ylabel(METRIC_LABELS["objective_generalization_gap"])
+        ax.set_ylabel(METRIC_LABELS[GENERALIZATION_GAP])
         ax.legend(fontsize=6)
         ax.grid(alpha=0.3)
     return fig
@@ -196,15 +200,15 @@ def generalization_figure(df, runs):
 def atoms_images(df):
     """The final learned atoms of each solver (first repetition), as image
     grids: ``[(label, grid)]``; empty when the atoms are not images."""
-    if "objective_atoms" not in df:
+    if ATOMS not in df:
         return []
-    rows = df.dropna(subset=["objective_atoms"])
+    rows = df.dropna(subset=[ATOMS])
     out = []
     for label, g in rows.assign(_label=group_labels(rows)).groupby(
             "_label", sort=True):
         g = g[g["idx_rep"] == g["idx_rep"].min()]
         last = g.loc[g["stop_val"].idxmax()]
-        out.append((label, image_grid(np.asarray(last["objective_atoms"]))))
+        out.append((label, image_grid(np.asarray(last[ATOMS]))))
     return out
 
 
@@ -232,19 +236,19 @@ def atoms_figure(df, runs=None):
         ax.axis("off")
         title = _short(label, 30)
         mine = runs[runs["_label"] == label]
-        if "objective_psnr" in runs:
-            title += f"\nPSNR {mine['objective_psnr'].median():.2f} dB"
+        if PSNR in runs:
+            title += f"\nPSNR {mine[PSNR].median():.2f} dB"
         solvers = set(mine["solver_name"]) & set(getattr(stability, "index",
                                                          ()))
         if solvers:
             title += (f", stability "
                       f"{np.median([stability[s] for s in solvers]):.3f}")
         ax.set_title(title, fontsize=9)
-    if "objective_data_psnr_noisy" in runs:
+    if PSNR_NOISY in runs:
         fig.suptitle(
-            f"noisy patches: {runs['objective_data_psnr_noisy'].median():.2f} "
+            f"noisy patches: {runs[PSNR_NOISY].median():.2f} "
             f"dB; all-zero codes: "
-            f"{runs['objective_data_psnr_mean_only'].median():.2f} dB"
+            f"{runs[PSNR_MEAN_ONLY].median():.2f} dB"
             + (f"\nstability: median over the pairs of {kind}; atoms of "
                f"the first replicate" if kind else ""),
             fontsize=10)
@@ -272,7 +276,7 @@ def available_figures(df, runs=None):
                 names.append(f"error budget: {y} x {x}")
         for name in swept:
             names.append(f"recovery against {name}")
-    if "objective_atoms" in df and df["objective_atoms"].notna().any():
+    if ATOMS in df and df[ATOMS].notna().any():
         names.append("learned atoms")
     if has_recovery(df) and ORACLE in runs:
         # With nothing swept, the run's own figure: what the data, each

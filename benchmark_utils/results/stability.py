@@ -22,8 +22,8 @@ from benchmark_utils.results.studies import (
     final_runs,
     solver_labels,
 )
+from benchmark_utils.schema import DICTIONARY
 
-DICTIONARY = "objective_dictionary"
 REPLICATE = "p_obj_replicate"
 # The two members of each kind of pair, and the kind's name on the figures.
 PAIRS = {"split halves": ("half-1", "half-2"),

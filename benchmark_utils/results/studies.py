@@ -22,15 +22,23 @@ small is not read as a failure of the algorithm.
 import numpy as np
 import pandas as pd
 
-from benchmark_utils.runtime.stopping import (
-    RECOVERY_KEY,
-    window_progress_decision,
+from benchmark_utils.runtime.stopping import window_progress_decision
+from benchmark_utils.schema import (
+    BUDGET_SPENT,
+    COHERENCE,
+    CRITERION,
+    GENERALIZATION_GAP,
+    LOSS_TEST,
+    LOSS_TRAIN,
+    PREFIX,
+    PSNR,
+    RECOVERED_FRACTION,
+    RECOVERY,
 )
 
 RUN_KEYS = ["objective_name", "dataset_name", "solver_name", "idx_rep"]
-RECOVERY = RECOVERY_KEY
-FRACTION = "objective_recovered_fraction"
-BUDGET = "objective_budget_spent"
+FRACTION = RECOVERED_FRACTION
+BUDGET = BUDGET_SPENT
 
 # Width of the bins of the measured coherence (``data_coherence``): measured
 # values are rounded to the nearest multiple, so targets 0.2, 0.35, 0.5 of
@@ -85,7 +93,7 @@ def final_runs(df):
         raise ValueError(f"not a benchopt results frame: missing {missing}.")
     df = df.sort_values(RUN_KEYS + ["stop_val"], kind="stable")
     numeric = [c for c in df.columns
-               if c.startswith("objective_") and c != "objective_name"
+               if c.startswith(PREFIX) and c != "objective_name"
                and pd.api.types.is_numeric_dtype(df[c])]
     params = _param_columns(df, "p_")
     rows = []
@@ -96,13 +104,13 @@ def final_runs(df):
         row["time"] = float(last["time"])
         row["n_points"] = len(run)
         row["cut"] = _was_cut(run)
-        if "objective_criterion" in run:
-            row["criterion"] = last["objective_criterion"]
+        if CRITERION in run:
+            row["criterion"] = last[CRITERION]
         rows.append(row)
     runs = pd.DataFrame(rows)
-    if "objective_data_coherence" in runs:
+    if COHERENCE in runs:
         runs[MEASURED_COHERENCE] = (
-            np.round(runs["objective_data_coherence"] / COHERENCE_BIN)
+            np.round(runs[COHERENCE] / COHERENCE_BIN)
             * COHERENCE_BIN
         ).round(4)
     return runs
@@ -111,8 +119,8 @@ def final_runs(df):
 def _was_cut(run):
     """Did the run end while the stopping rule says it still progressed, and
     before every atom was recovered (a success is a success, cut or not)?"""
-    cols = ["stop_val", "time", "objective_loss_train"]
-    if "objective_loss_train" not in run:
+    cols = ["stop_val", "time", LOSS_TRAIN]
+    if LOSS_TRAIN not in run:
         return False
     if FRACTION in run and run[FRACTION].iloc[-1] >= 1.0:
         return False
@@ -124,7 +132,7 @@ def _was_cut(run):
     if RECOVERY in run:
         cols.append(RECOVERY)
     curve = run[cols].to_dict("records")
-    if not np.isfinite(curve[-1]["objective_loss_train"]):
+    if not np.isfinite(curve[-1][LOSS_TRAIN]):
         return False
     stop, _, _ = window_progress_decision(curve)
     return not stop
@@ -351,8 +359,8 @@ def loss_path(df, label_of=None):
     last value of a repetition that stopped early carries on, as in
     benchopt's curves)."""
     df = df.assign(_label=group_labels(df) if label_of is None else label_of)
-    train = median_by_iteration(df, "objective_loss_train", by="_label")
-    test = median_by_iteration(df, "objective_loss_test", by="_label")
+    train = median_by_iteration(df, LOSS_TRAIN, by="_label")
+    test = median_by_iteration(df, LOSS_TEST, by="_label")
     return [dict(label=label, stop_val=train[label].index.tolist(),
                  train=train[label].tolist(),
                  test=test[label].reindex(train[label].index).tolist())
@@ -361,9 +369,9 @@ def loss_path(df, label_of=None):
 
 # The scores of a dictionary, in the order the curve views offer them; the
 # other objective_* columns (data_*, provenance) are constants of a run.
-SCORE_COLUMNS = [RECOVERY, FRACTION, "objective_loss_train",
-                 "objective_loss_test", "objective_generalization_gap",
-                 "objective_psnr"]
+SCORE_COLUMNS = [RECOVERY, FRACTION, LOSS_TRAIN,
+                 LOSS_TEST, GENERALIZATION_GAP,
+                 PSNR]
 
 
 def score_curve_columns(df):

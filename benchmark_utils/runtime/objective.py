@@ -1,33 +1,32 @@
-"""The base of the benchmark's objective: the runtime around the science.
+"""The runtime under the benchmark's objective: what every run needs from
+benchopt's side, applied by calls from ``objective.py``'s own hooks.
 
-``objective.py`` says what a problem is scored on (its parameters, the shared
-initial dictionary, the scores of an iterate); :class:`BenchmarkObjective`
-adds what every run needs from benchopt's side, so that none of it sits
-between the scoring lines:
+``objective.py`` defines benchopt's hooks (``skip``, ``set_data``,
+``get_objective``, ``evaluate_result``, ``get_one_result``) and says what a
+problem is scored on; :class:`BenchmarkObjective`, its base, gives them:
 
-- benchopt's cache key sees the library's code and the ``DICTREC_*``
+- benchopt's cache key that sees the library's code and the ``DICTREC_*``
   environment (:class:`~benchmark_utils.runtime.cache_key.LibraryCacheKey`);
-- the result pages draw offline
+- result pages drawn offline
   (:func:`~benchmark_utils.runtime.dashboard.use_offline_plotly`, applied
   when this module is imported);
-- the thread policy is applied before any solver runs, and recorded
-  (``n_threads``);
-- what reproduces a result is recorded once per problem (``versions``,
-  ``blas``, seeds and digests: :mod:`~benchmark_utils.runtime.provenance`);
-- the watchdog is armed when a solver starts and at every report
+- :meth:`~BenchmarkObjective.apply_thread_policy`, first thing in
+  ``set_data``: the one thread policy (:mod:`benchmark_utils.threads`),
+  before anything is computed;
+- :meth:`~BenchmarkObjective.record_provenance`, last thing in ``set_data``:
+  what reproduces a result, once per problem
+  (:mod:`~benchmark_utils.runtime.provenance`);
+- :meth:`~BenchmarkObjective.solver_started` and
+  :meth:`~BenchmarkObjective.solver_reported`, in ``get_objective`` and
+  ``evaluate_result``: the watchdog of a solver that never reports
   (:mod:`~benchmark_utils.runtime.watchdog`);
-- ``criterion``, the criterion the running solver optimizes, is recorded;
-- ``budget_spent`` is recorded at the evaluation after which ``--timeout``
-  or ``--max-runs`` ends the run (:func:`~benchmark_utils.runtime.stopping.
-  budget_spent`);
-- what a problem computes once (its recovery ceilings) is computed once per
-  process (:func:`once_per_problem`): benchopt calls ``set_data`` again for
-  every run, on a fresh copy of the objective.
+- :meth:`~BenchmarkObjective.with_run_record`, the columns of the run added
+  to an evaluation's scores (``n_threads``, the provenance, the solver's
+  ``criterion``, ``budget_spent``: ``docs/columns.md``).
 
-A subclass implements ``set_problem(**data)`` (setting ``X``, ``X_test``,
-``D_true``, ``D_init`` and ``seed_objective``), ``solver_inputs()`` (what
-``get_objective`` hands every solver) and ``score(D)`` (the scores of one
-dictionary), and declares an ``n_threads`` parameter.
+:func:`once_per_problem` computes what a problem needs once per process:
+benchopt calls ``set_data`` again for every run, on a fresh copy of the
+objective.
 """
 import hashlib
 import sys
@@ -48,23 +47,36 @@ use_offline_plotly()
 
 
 class BenchmarkObjective(LibraryCacheKey, BaseObjective):
-    """benchopt's objective with the benchmark's runtime; see the module."""
+    """benchopt's objective with the benchmark's runtime (see the module).
 
-    def set_data(self, seed=None, **data):
+    A subclass declares an ``n_threads`` parameter and, in ``set_data``,
+    sets ``X``, ``X_test``, ``D_true``, ``D_init`` and ``seed_objective``
+    before :meth:`record_provenance`.
+    """
+
+    def apply_thread_policy(self):
+        """Set the process's threads from the ``n_threads`` parameter."""
         self.n_threads_applied = apply_thread_policy(self.n_threads)
-        self.set_problem(seed=seed, **data)
+
+    def record_provenance(self, seed_dataset):
+        """Keep what reproduces this problem's results, for every row."""
         self.provenance = provenance_columns(
-            self.X, self.X_test, self.D_true, self.D_init, seed_dataset=seed,
-            seed_objective=self.seed_objective,
+            self.X, self.X_test, self.D_true, self.D_init,
+            seed_dataset=seed_dataset, seed_objective=self.seed_objective,
         )
 
-    def get_objective(self):
-        arm_solver_deadline()  # a solver that never returns is interrupted
-        return self.solver_inputs()
+    def solver_started(self):
+        """A solver is handed the problem: arm its watchdog."""
+        arm_solver_deadline()
 
-    def evaluate_result(self, D):
-        arm_solver_deadline()  # the solver reported: restart its watchdog
-        result = self.score(D)
+    def solver_reported(self):
+        """The solver reported an iterate: restart its watchdog."""
+        arm_solver_deadline()
+
+    def with_run_record(self, result):
+        """``result`` with the columns of the run: the threads, the
+        provenance and, inside a ``benchopt run``, the solver's criterion
+        and whether the run's budget is spent."""
         result["n_threads"] = self.n_threads_applied
         result.update(self.provenance)
         run = current_run(sys._getframe(0))
@@ -77,15 +89,6 @@ class BenchmarkObjective(LibraryCacheKey, BaseObjective):
             result["budget_spent"] = float(spent)
         return result
 
-    def set_problem(self, **data):
-        raise NotImplementedError
-
-    def solver_inputs(self):
-        raise NotImplementedError
-
-    def score(self, D):
-        raise NotImplementedError
-
 
 _PROBLEM_MEMO = OrderedDict()
 _PROBLEM_MEMO_SIZE = 64
@@ -96,10 +99,9 @@ def once_per_problem(compute, *arrays, **params):
     inputs (the arrays' bytes, shapes and dtypes, and the parameters).
 
     benchopt calls the objective's ``set_data`` for every run of a solver, on
-    a copy of the objective that keeps nothing from the previous run; the
-    recovery ceilings of the default simulated problem took 0.17 s a run
-    (27 of its 28 runs' worth of them in ``benchopt run .`` recomputed the
-    same numbers). The last 64 problems are kept.
+    a copy of the objective that keeps nothing from the previous run, and
+    every run of a problem would compute the same recovery ceilings again.
+    The last 64 problems are kept.
     """
     name = (getattr(compute, "__module__", None),
             getattr(compute, "__qualname__", repr(compute)))

@@ -1,83 +1,20 @@
-"""Stopping rule of the benchmark: never end a run that is still progressing.
+"""The stopping rule of the benchmark: never end a run that still progresses,
+never keep one that has nothing left to gain.
 
-The rule is a pure function of the curve recorded so far
-(:func:`window_progress_decision`), wrapped for benchopt by
-:class:`WindowProgressCriterion`, so that ``bench/bench_stopping.py`` and the
-study summaries can replay it on recorded curves and check the contract. The
-criterion also knows the run's budget (``--timeout``, ``--max-runs``):
-:func:`budget_spent` tells the objective when the budget, not the rule nor
-the solver, ended a run.
+``docs/stopping.md`` defines the rule, its parameters
+and the contract ``bench/bench_stopping.py`` checks it against. Here:
 
-The rule, at an evaluation of iteration ``k`` (benchopt's ``stop_val``: an
-iteration, an epoch or a mini-batch, whatever the solver counts):
+- :func:`window_progress_decision`, the rule as a pure function of the curve
+  recorded so far, so that the benchmark, ``bench/bench_stopping.py`` and the
+  study summaries (``results.studies``) apply the same rule, the last two
+  replaying it on recorded curves;
+- :class:`WindowProgressCriterion`, the rule as benchopt's stopping
+  criterion (one fresh copy per solver), which also knows the run's budget
+  (``--timeout``, ``--max-runs``);
+- :func:`budget_spent`, which tells the objective when the budget, not the
+  rule nor the solver, ended a run (the ``budget_spent`` column).
 
-1. stop at once if ``recovery >= 1 - recovered_tol``, or if the recovery is
-   within ``ceiling_tol`` of the ceiling of the solver's own criterion (the
-   solver's ``criterion`` attribute, ``"lasso"`` or ``"omp"``: the recovery of
-   that criterion's stationary point near the truth, the
-   ``data_ceiling_<criterion>`` column; the oracle ``data_recovery_oracle`` for
-   a solver without one): nothing is left to gain;
-2. never stop before iteration ``min_iter`` (20) nor before ``min_time``
-   seconds of solver time;
-   then, only when ``ceiling_noise_cap`` is above 0 (off by default), stop if
-   the best recovery so far is **within the run's own noise of its ceiling**
-   (the noise of step 3 below, capped at ``ceiling_noise_cap``). It saves
-   solver time on stochastic DDL, whose recovery fluctuates near its ceiling,
-   and keeps the contract (best recovery within 0.002), but it ends runs
-   whose atoms have not all settled: on two phase-transition cells
-   (``bench/bench_final_iterate.py``) the final iterate recovered every atom
-   in 4 of 10 runs with it, 7 of 10 without it, while 19 of the 20
-   iterates evaluated late in the same runs (second half of 60 s) did.
-   The studies read the final iterate, so the test stays off;
-3. otherwise compare the iterations of the last window ``(k / window, k]`` with
-   all the iterations before it: the run goes on if the window raised the best
-   recovery by more than ``eps_recovery``, **or** lowered the best training loss
-   (the held-out loss on a dataset without a ground truth, see below) by more
-   than ``eps_loss`` (relative), each **beyond the window's own noise**
-   (the largest fall back of that curve between two successive points of the
-   window). Stop when neither moved;
-4. stop too when the run has **moved away from its best**: over the last
-   ``retreat``-fold stretch ``(k / retreat, k]`` (3: the last two thirds of
-   its iterations) its best recovery *and* its best training loss are both
-   worse than before it. A descent method never does that (its loss does
-   not rise); a stochastic solver whose constant step carries it away from
-   the best point it passed (the autoencoder: recovery 0.9969 at iteration
-   94 on the default problem, then down to 0.9955 while its loss rises) is
-   not waited for over a full tenfold window.
-
-Why these choices. Counting evaluations (benchopt's ``SufficientProgressCriterion``)
-ends a run after a fixed number of evaluations spaced by 1.5x, that is after
-two or three iterations at the start: a solver whose recovery first dips while
-its loss falls (SPORCO from ``init=data``) was stopped at iteration 3. A window
-that is a ratio of iterations scales with the run: a solver that last improved
-at iteration ``k`` always gets ``window * k`` iterations to improve again. The
-training loss counts as progress because recovery can stall or dip while a
-solver is still moving (atoms swapping, a mixture splitting), and the loss sees
-that motion; recovery counts because K-SVD or Arora et al. do not minimize the
-Lasso loss. The noise term is what ends the mini-batch and stochastic
-solvers: a noisy curve sets a new best now and then by chance, and a best
-that the curve undoes as large as it sets one is not progress; a curve that
-only improves has no such fall, and the rule is the plain window.
-
-Iteration 20, not 10, is the first decision: at 10 the first window
-``(1, 10]`` holds five of benchopt's evaluations and the iterations before it
-two, and a transient of the first iterations is cut (Arora et al.'s plain
-rule from ``random`` on the default problem: flat to iteration 13, its peak
-0.520 at 28). The retreat stretch is 3 because 2 cuts a run on P1 that comes
-back (stochastic DDL from ``random``, 0.005 short of its best), and 5 saves
-little; ``bench/bench_stopping.py`` replays all of them.
-
-A curve without a recovery column (a dataset without a ground truth, such
-as the ``patches`` dataset) is judged on the **held-out** loss alone
-(``objective_loss_test``, on samples no solver sees) in place of the
-training loss: without a ground truth it is the only estimate of the
-expected loss, of what the dictionary brings on one more pass over fresh
-data from the same distribution. A fall of the training loss that the
-held-out loss does not show is a fit of the training sample, not learning;
-on the patches it went on for minutes (full-batch DDL: training loss 10.04
-to 9.52 from iteration 6 to 8,092, 126 s, while its held-out loss moved
-between 9.44 and 9.58 around its value at iteration 6, 9.53). A curve
-without a held-out loss falls back to the training loss.
+The columns it reads are those of :mod:`benchmark_utils.schema`.
 """
 import math
 import os
@@ -87,6 +24,7 @@ import time
 from benchopt.stopping_criterion import StoppingCriterion
 
 from benchmark_utils.runtime.benchopt_run import current_run
+from benchmark_utils.schema import LOSS_TEST, LOSS_TRAIN, RECOVERY, ceiling_key
 
 # Environment variable that turns early stopping off: runs then end at
 # benchopt's --timeout or --max-runs only (``bench/bench_stopping.py`` uses it
@@ -96,10 +34,6 @@ ENV_VAR = "DICTREC_STOPPING"
 DEFAULTS = dict(window=10.0, min_iter=20, retreat=3.0, min_time=0.0,
                 eps_recovery=1e-4, eps_loss=1e-3, recovered_tol=1e-6,
                 ceiling_tol=1e-4, ceiling_noise_cap=0.0)
-
-RECOVERY_KEY = "objective_recovery"
-LOSS_KEY = "objective_loss_train"
-HELDOUT_KEY = "objective_loss_test"
 
 
 def _finite(value):
@@ -158,7 +92,7 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
         When above 0, from the first decision on, a run whose best recovery
         is within its window's noise of the ceiling stops, if that noise is
         at most this cap (0.002, the tolerance of the rule's contract, keeps
-        it). 0, the default, turns the test off (see the module docstring).
+        it). 0, the default, turns the test off (docs/stopping.md).
     noise_aware : bool
         Count a gain as progress only beyond the window's own noise (True,
         the rule); False replays the plain window of earlier versions
@@ -174,11 +108,11 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
         elapsed, 0 while progressing, 1 when stopping.
     """
     last = curve[-1]
-    has_recovery = _finite(last.get(RECOVERY_KEY))
-    if has_recovery and last[RECOVERY_KEY] >= 1.0 - recovered_tol:
+    has_recovery = _finite(last.get(RECOVERY))
+    if has_recovery and last[RECOVERY] >= 1.0 - recovered_tol:
         return True, "recovered", 1.0
     if (has_recovery and _finite(ceiling)
-            and last[RECOVERY_KEY] >= ceiling - ceiling_tol):
+            and last[RECOVERY] >= ceiling - ceiling_tol):
         return True, f"at its criterion's ceiling ({ceiling:.6f})", 1.0
 
     k = last["stop_val"]
@@ -190,10 +124,10 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
 
     # With a ground truth, the training loss (what every solver lowers)
     # sees motion the recovery does not; without one, the held-out loss is
-    # the measure of learning (see the module).
-    loss_key = LOSS_KEY
-    if not has_recovery and all(_finite(p.get(HELDOUT_KEY)) for p in curve):
-        loss_key = HELDOUT_KEY
+    # the measure of learning (docs/stopping.md).
+    loss_key = LOSS_TRAIN
+    if not has_recovery and all(_finite(p.get(LOSS_TEST)) for p in curve):
+        loss_key = LOSS_TEST
     if retreat is not None and _moved_away(curve, k, retreat, has_recovery,
                                            loss_key):
         return True, (f"moved away from its best: worse on every measure "
@@ -208,9 +142,9 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
     # that only improves the noise is 0 and the thresholds are eps alone.
     span = [before[-1]] + inside
     if has_recovery:
-        best = max(p[RECOVERY_KEY] for p in curve)
-        gain = best - max(p[RECOVERY_KEY] for p in before)
-        noise = (_largest_drop([p[RECOVERY_KEY] for p in span])
+        best = max(p[RECOVERY] for p in curve)
+        gain = best - max(p[RECOVERY] for p in before)
+        noise = (_largest_drop([p[RECOVERY] for p in span])
                  if noise_aware else 0.0)
         if (_finite(ceiling) and noise_aware and ceiling_noise_cap > 0
                 and ceiling - best <= min(noise, ceiling_noise_cap)):
@@ -225,7 +159,7 @@ def window_progress_decision(curve, window=DEFAULTS["window"],
     noise = (_largest_drop([-p[loss_key] / scale for p in span])
              if noise_aware else 0.0)
     if fall > eps_loss + noise:
-        name = "training" if loss_key == LOSS_KEY else "held-out"
+        name = "training" if loss_key == LOSS_TRAIN else "held-out"
         return False, f"{name} loss fell by {fall:.2e} (relative)", 0.0
 
     flat = ("recovery and training loss" if has_recovery
@@ -241,18 +175,10 @@ def _moved_away(curve, k, retreat, has_recovery, loss_key):
     inside = [p for p in curve if p["stop_val"] > split]
     if not before or not inside:
         return False
-    if has_recovery and (max(p[RECOVERY_KEY] for p in inside)
-                         >= max(p[RECOVERY_KEY] for p in before)):
+    if has_recovery and (max(p[RECOVERY] for p in inside)
+                         >= max(p[RECOVERY] for p in before)):
         return False
     return min(p[loss_key] for p in inside) > min(p[loss_key] for p in before)
-
-
-def ceiling_key(criterion):
-    """The results column of the recovery ceiling of a solver's criterion:
-    the Lasso or OMP ceiling, or the oracle for a solver without one."""
-    if criterion is None:
-        return "objective_data_recovery_oracle"
-    return f"objective_data_ceiling_{criterion}"
 
 
 def run_ceiling(record, solver):
@@ -292,7 +218,7 @@ class WindowProgressCriterion(StoppingCriterion):
         if self.rule["retreat"] is not None and not self.rule["retreat"] > 1:
             raise ValueError(
                 f"retreat must be > 1 or None, got {self.rule['retreat']}")
-        super().__init__(strategy=strategy, key_to_monitor=RECOVERY_KEY,
+        super().__init__(strategy=strategy, key_to_monitor=RECOVERY,
                          minimize=False, **rule)
 
     def get_runner_instance(self, max_runs=1, timeout=None, **kwargs):
@@ -321,7 +247,7 @@ class WindowProgressCriterion(StoppingCriterion):
     def should_stop(self, stop_val, objective_list):
         # benchopt's base class reads the monitored key for its divergence
         # and flatness checks; a dataset without a ground truth has none.
-        if RECOVERY_KEY not in objective_list[0]:
+        if RECOVERY not in objective_list[0]:
             self.key_to_monitor_ = None
         return super().should_stop(stop_val, objective_list)
 
