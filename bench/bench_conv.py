@@ -17,7 +17,8 @@ solver time to the first iteration at 0.95 (the ``exact`` time of
 draws, and the ratio of medians to alphacsc's batch solver.
 
 Run from the repository root:
-``python bench/bench_conv.py [--draws 5] [--budget 60] [--init random]``.
+``python bench/bench_conv.py [--draws 5] [--budget 60] [--init random]``;
+writes ``docs/generated/bench_conv.md``: the summary, then every draw.
 """
 import argparse
 import sys
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 # The draws and the summary of the linear speed tables (this script's folder
 # is on the path when it runs).
 from bench_solvers import load_draw, summarize  # noqa: E402
+from page import Page  # noqa: E402
 
 from benchmark_utils.metrics import shift_invariant_recovery  # noqa: E402
 
@@ -84,6 +86,7 @@ def main():
     benchmark = Benchmark(ROOT)
     classes = {s.name: s for s in benchmark.get_solvers()}
     results = {}
+    per_draw = []  # rows of the table of every draw
     for rep in range(args.draws):
         dataset, objective, data = load_draw(
             benchmark, args.init, args.seed, rep,
@@ -98,6 +101,9 @@ def main():
             reached, best, n_iter = time_to_target(solver, data["D_true"],
                                                    args.budget)
             results.setdefault(str(solver), []).append((reached, best))
+            per_draw.append(f"| {rep} | {solver} | {n_iter} | {best:.4f} | "
+                            + (f"{reached:.2f} |" if reached is not None
+                               else "not reached |"))
             print(f"draw {rep} {str(solver):60s} iters={n_iter:5d} "
                   f"best={best:.4f} time="
                   + (f"{reached:.2f} s" if reached is not None
@@ -106,16 +112,24 @@ def main():
     reference = next(label for label in results
                      if label.startswith(REFERENCE_SOLVER))
     ref_med, _ = summarize([r for r, _ in results[reference]])
-    print(f"\nTime to shift-invariant recovery {TARGET}, init={args.init}, "
-          f"median [min, max] over {args.draws} draws (draws that reached / "
-          f"all), budget {args.budget:.0f} s; ratio to {reference}\n")
-    print("| solver | time (s) | ratio | best recovery (median) |")
-    print("|---|---|---|---|")
+    page = Page(__file__, "Time to recovery of the convolutional solvers")
+    page.print(f"Time to shift-invariant recovery {TARGET}, init={args.init}, "
+               f"median [min, max] over {args.draws} draws (draws that "
+               f"reached / all), budget {args.budget:.0f} s; ratio to "
+               f"{reference}\n")
+    page.print("| solver | time (s) | ratio | best recovery (median) |")
+    page.print("|---|---|---|---|")
     for label, runs in results.items():
         med, text = summarize([r for r, _ in runs])
         ratio = f"{med / ref_med:.2f}" if med and ref_med else "-"
         best = np.median([b for _, b in runs])
-        print(f"| {label} | {text} | {ratio} | {best:.4f} |")
+        page.print(f"| {label} | {text} | {ratio} | {best:.4f} |")
+    page.print("\nEvery draw:\n")
+    page.print("| draw | solver | iterations | best recovery | time (s) |\n"
+               "|---|---|---|---|---|")
+    for row in per_draw:
+        page.print(row)
+    page.write()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ the CPU rows only (float64 and float32), to check the script anywhere.
 Threads follow the benchmark's policy (one unless ``DICTREC_N_THREADS`` says
 otherwise). About 3 minutes with the default budget on a GPU machine.
 
-Run from the repository root: ``python bench/bench_cuda.py [--budget 25]``.
+Run from the repository root: ``python bench/bench_cuda.py [--budget 25]``;
+writes ``docs/generated/bench_cuda.md`` (nothing when there is no CUDA device;
+``docs/generated/bench_cuda_cpu.md`` with ``--device cpu``).
 """
 import argparse
 import platform
@@ -30,6 +32,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_neural import p1_setup, time_callback_solver  # noqa: E402
+from page import Page  # noqa: E402
 
 from benchmark_utils.neural import synchronize  # noqa: E402
 from benchmark_utils.threads import apply_thread_policy  # noqa: E402
@@ -98,12 +101,15 @@ def main():
 
     gpu = (torch.cuda.get_device_name(0) if args.device == "cuda"
            else "none (CPU rows only)")
-    print(f"\nGPU: {gpu}; CPU: {platform.processor() or platform.machine()}, "
-          f"{n_threads} thread(s); torch {torch.__version__}; "
-          f"P1, {args.n_layers} FISTA layers, budget {args.budget:.0f} s\n")
-    print(f"| device | dtype | DDL epoch (s) | speed-up | DDL to {TARGET} (s) "
-          f"| speed-up | stochastic DDL to {TARGET} (s) | speed-up |")
-    print("|---|---|---|---|---|---|---|---|")
+    page = Page(__file__, "CUDA speed-up of the torch solvers on P1",
+                variant=None if args.device == "cuda" else "cpu")
+    page.print(f"GPU: {gpu}; CPU: "
+               f"{platform.processor() or platform.machine()}, {n_threads} "
+               f"thread(s); torch {torch.__version__}; P1, {args.n_layers} "
+               f"FISTA layers, budget {args.budget:.0f} s\n")
+    page.print(f"| device | dtype | DDL epoch (s) | speed-up | DDL to {TARGET} "
+               f"(s) | speed-up | stochastic DDL to {TARGET} (s) | speed-up |")
+    page.print("|---|---|---|---|---|---|---|---|")
     ref_epoch, ref_hits = rows[0][2], rows[0][3]
 
     def cell(hit, ref):
@@ -116,7 +122,8 @@ def main():
         cells = [f"{epoch:.4f}", f"{ref_epoch / epoch:.1f}x"]
         for name in ("ddl", "stochastic-ddl"):
             cells += cell(hits[name], ref_hits[name])
-        print(f"| {device} | {dtype} | " + " | ".join(cells) + " |")
+        page.print(f"| {device} | {dtype} | " + " | ".join(cells) + " |")
+    page.write()
     return 0
 
 

@@ -21,7 +21,8 @@ seeds (repetition 0, as ``bench/bench_solvers.py`` does):
   of its time; a few minutes a run).
 
 Run from the repository root:
-``python bench/bench_ddl_tolerance.py [--problems default p1]``.
+``python bench/bench_ddl_tolerance.py [--problems default p1]``; writes
+``docs/generated/bench_ddl_tolerance.md``.
 """
 import argparse
 import sys
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from bench_solvers import P1, load_draw  # noqa: E402
+from page import Page  # noqa: E402
 
 from benchmark_utils.metrics import recovery_score  # noqa: E402
 
@@ -83,9 +85,14 @@ def main():
     parser.add_argument("--max-iter", type=int, default=3000)
     args = parser.parse_args()
     benchmark = Benchmark(str(ROOT))
-    print("| problem | init | gradient | tol | ends at iteration | solver "
-          "time (s) | final recovery |")
-    print("|---|---|---|---|---|---|---|")
+    page = Page(__file__, "DDL and AM: the paper's tolerance against the line "
+                "search's end")
+    page.print(f"Every run without the stopping rule, at most {args.max_iter} "
+               "iterations; the time ratio is the run's solver time over the "
+               "`tol=0` run's.\n")
+    page.print("| problem | init | gradient | tol | ends at iteration | solver "
+               "time (s) | time ratio to tol=0 | final recovery |")
+    page.print("|---|---|---|---|---|---|---|---|")
     for name in args.problems:
         parameters, inits = PROBLEMS[name]
         for init in inits:
@@ -93,10 +100,13 @@ def main():
                 traces = {tol: run_once(benchmark, parameters, init, gradient,
                                         tol, args.seed, args.max_iter)
                           for tol in TOLS}
+                reference = traces[0.0][-1][1]
                 for tol, trace in traces.items():
                     k, t, rec = trace[-1]
-                    print(f"| {name} | {init} | {gradient} | {tol:g} | {k} | "
-                          f"{t:.2f} | {rec:.5f} |", flush=True)
+                    page.print(f"| {name} | {init} | {gradient} | {tol:g} | "
+                               f"{k} | {t:.2f} | {t / reference:.2f} | "
+                               f"{rec:.5f} |")
+    page.write()
 
 
 if __name__ == "__main__":

@@ -22,12 +22,15 @@ the wall clock into:
 - **dashboard**: ``benchopt plot`` on the run's results, less the start;
 - the rest: benchopt's per-run overhead, the warm-up runs, result writing.
 
-It also times a fixed amount of work first (:func:`machine_speed`): the
-speed of this virtual machine varies from one session to the next, and the
-numbers of two sessions compare only next to it.
+It also times a fixed amount of work first
+(:func:`benchmark_utils.results.report.machine_speed`): the speed of a
+virtual machine varies from one day to the next, and the numbers of two
+files compare only next to it. Each share is also given as a fraction of
+the total, measured in the same run.
 
 Run from the repository root: ``python bench/bench_default_run.py``
-(about as long as the run itself, plus half a minute).
+(about as long as the run itself, plus half a minute); writes
+``docs/generated/bench_default_run.md``.
 """
 import subprocess
 import sys
@@ -38,9 +41,12 @@ import numpy as np
 import pandas as pd
 from benchopt.benchmark import Benchmark
 from benchopt.utils.run_context import RunContext
-from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from page import Page  # noqa: E402
+
+from benchmark_utils.results.report import machine_speed  # noqa: E402
 
 
 def timed(cmd):
@@ -51,34 +57,6 @@ def timed(cmd):
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}"
                  f"{proc.stderr[-2000:]}")
     return elapsed
-
-
-def machine_speed():
-    """Seconds of two fixed workloads, best of 3: 50 products of 500 x 500
-    matrices (numpy's BLAS, one thread as the runs use) and 3 million
-    additions in pure Python (the interpreter)."""
-    rng = np.random.default_rng(0)
-    A = rng.standard_normal((500, 500))
-
-    def blas():
-        with threadpool_limits(1):
-            for _ in range(50):
-                A @ A
-
-    def python():
-        total = 0
-        for i in range(3_000_000):
-            total += i
-
-    def best(work):
-        times = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            work()
-            times.append(time.perf_counter() - t0)
-        return min(times)
-
-    return best(blas), best(python)
 
 
 def problem_costs():
@@ -106,7 +84,9 @@ def problem_costs():
 
 
 def main():
-    blas, python = machine_speed()
+    page = Page(__file__, "Where the wall clock of the default run goes")
+    speed = machine_speed()
+    blas, python = speed
     print(f"machine: 50 matrix products 500 x 500 in {blas:.3f} s, 3M Python "
           f"additions in {python:.3f} s (best of 3)\n")
     # benchopt plot reads results from the benchmark's outputs/ folder only.
@@ -150,17 +130,19 @@ def main():
     total = wall + max(dashboard - start, 0.0)
     rows.append(("the rest (per-run overhead, warm-ups, writing)",
                  total - sum(v for _, v in rows)))
-    print(f"`benchopt run .` from a cold cache: {total:.1f} s "
-          f"of wall clock ({wall:.1f} s without the dashboard)\n")
-    print("| share | seconds |\n|---|---|")
+    page.print(f"`benchopt run .` from a cold cache: {total:.1f} s "
+               f"of wall clock ({wall:.1f} s without the dashboard)\n")
+    page.print("| share | seconds | fraction of the total |\n|---|---|---|")
     for label, seconds in rows:
-        print(f"| {label} | {seconds:.1f} |")
-    print("\nSlowest runs (solver time):\n")
-    print("| dataset | solver | solver time (s) | evaluations |\n|---|---|---|---|")
+        page.print(f"| {label} | {seconds:.1f} | {seconds / total:.1%} |")
+    page.print("\nSlowest runs (solver time):\n")
+    page.print("| dataset | solver | solver time (s) | evaluations |\n"
+               "|---|---|---|---|")
     for r in last.sort_values("time", ascending=False).head(8).itertuples():
-        print(f"| {r.dataset} | {r.solver_name[:60]} "
-              f"| {r.time:.1f} | {r.n_eval} |")
+        page.print(f"| {r.dataset} | {r.solver_name[:60]} "
+                   f"| {r.time:.1f} | {r.n_eval} |")
     print(f"\nresults: {results}")
+    page.write(speed=speed)
 
 
 if __name__ == "__main__":

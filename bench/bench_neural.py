@@ -30,7 +30,8 @@ Threads follow the benchmark's policy (``benchmark_utils.threads``: one thread
 unless ``DICTREC_N_THREADS`` says otherwise), for BLAS, SPAMS and torch.
 
 Run from the repository root: ``python bench/bench_neural.py [--budget 60]
-[--minibatch-only]``.
+[--minibatch-only]``; writes ``docs/generated/bench_neural.md``
+(``docs/generated/bench_neural_minibatch.md`` with ``--minibatch-only``).
 """
 import argparse
 import sys
@@ -40,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from benchopt.benchmark import Benchmark
+from page import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmark_utils.coding import lambda_max  # noqa: E402
@@ -185,11 +187,15 @@ def main():
     args = parser.parse_args()
     n_threads = apply_thread_policy()
     if args.minibatch_only:
+        page = Page(__file__, "Cost of one stochastic DDL mini-batch",
+                    variant="minibatch")
         cost = time_minibatch(solver_classes(), args.seed, args.n_layers)
-        print(f"threads: {n_threads}; stochastic DDL, {args.n_layers} layers, "
-              f"one mini-batch of 256 on 64 x 256: {cost * 1e3:.1f} ms "
-              f"(median of 20); {300 / cost:,.0f} mini-batches in 300 s, "
-              f"{300 / cost * 256 / 1e6:.2f} passes over a million samples")
+        page.print(f"threads: {n_threads}; stochastic DDL, {args.n_layers} "
+                   f"layers, one mini-batch of 256 on 64 x 256: "
+                   f"{cost * 1e3:.1f} ms (median of 20); {300 / cost:,.0f} "
+                   f"mini-batches in 300 s, {300 / cost * 256 / 1e6:.2f} "
+                   "passes over a million samples")
+        page.write()
         return
 
     problem, lmbd, D_init, classes = p1_setup(args.seed)
@@ -215,11 +221,12 @@ def main():
     flops = ddl_epoch_flops(X.shape[0], 64, 128, L)
     epoch = time_ddl_epoch(ddl)
     floor = flops / rate
-    print(f"threads: {n_threads}; float64 matmul rate "
-          f"{rate / 1e9:.1f} Gflop/s ({X.shape[0]} x 128 x 128)")
-    print(f"DDL epoch ({L} FISTA layers, forward + backward, 20,000 "
-          f"samples): {epoch:.3f} s; floor {flops / 1e9:.1f} Gflop / rate = "
-          f"{floor:.3f} s; ratio {epoch / floor:.2f}", flush=True)
+    page = Page(__file__, "Speed of the torch solvers on P1, against SPAMS")
+    page.print(f"threads: {n_threads}; float64 matmul rate "
+               f"{rate / 1e9:.1f} Gflop/s ({X.shape[0]} x 128 x 128).\n")
+    page.print(f"DDL epoch ({L} FISTA layers, forward + backward, 20,000 "
+               f"samples): {epoch:.3f} s; floor {flops / 1e9:.1f} Gflop / "
+               f"rate = {floor:.3f} s; ratio {epoch / floor:.2f}.")
 
     rows = []
     for name, params in runs:
@@ -237,8 +244,10 @@ def main():
 
     spams_hits = rows[0][1]["hits"]
     header = " | ".join(f"time to {t} (s) | ratio to SPAMS" for t in TARGETS)
-    print(f"\n| solver | {header} | best recovery |")
-    print("|---" * (2 + 2 * len(TARGETS)) + "|")
+    page.print(f"\nTime to recovery on P1 (solver time, scoring excluded), "
+               f"budget {args.budget:.0f} s per solver:\n")
+    page.print(f"| solver | {header} | best recovery |")
+    page.print("|---" * (2 + 2 * len(TARGETS)) + "|")
     for label, state in rows:
         cells = []
         for t in TARGETS:
@@ -248,7 +257,8 @@ def main():
             else:
                 ref = spams_hits.get(t)
                 cells += [f"{hit:.2f}", f"{hit / ref:.1f}" if ref else "-"]
-        print(f"| {label} | {' | '.join(cells)} | {state['best']:.4f} |")
+        page.print(f"| {label} | {' | '.join(cells)} | {state['best']:.4f} |")
+    page.write()
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ reg=0.1, random init), prints in one run:
   samples and on the whole training set, with their times.
 
 Run from the repository root: ``python bench/bench_objective.py [--cap SECONDS]
-[--lasso-only | --ceilings]``.
+[--lasso-only | --ceilings]``; writes ``docs/generated/bench_objective.md``
+(``docs/generated/bench_objective_ceilings.md`` with ``--ceilings``).
 """
 import argparse
 import copy
@@ -40,6 +41,8 @@ from sklearn.decomposition import DictionaryLearning, MiniBatchDictionaryLearnin
 from sklearn.exceptions import ConvergenceWarning
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from page import Page  # noqa: E402
+
 from benchmark_utils.coding import (  # noqa: E402
     lasso_duality_gap,
     lasso_loss,
@@ -101,11 +104,16 @@ def near_duplicates(D_true, n_pairs=10, distance=2e-3, seed=0):
     return normalize_atoms(D)
 
 
-def lasso_solvers(name, objective, dictionaries):
+LASSO_HEADER = ("| problem | dictionary | Lasso solver | time (ms) | ratio to "
+                "coordinate descent | loss error | exact within |\n"
+                "|---|---|---|---|---|---|---|")
+
+
+def lasso_solvers(page, name, objective, dictionaries):
     """Both Lasso solvers on the objective's evaluation samples: their time
     and the error of their loss against the exact codes (coordinate descent
     to a tolerance of 1e-14, with their duality gap, which bounds its own
-    error)."""
+    error); one row of ``LASSO_HEADER`` each."""
     X, lmbd = objective.scorer.X_eval, objective.lmbd
     sparse_encode_cd(X[:2], normalize_atoms(objective.D_init), lmbd)  # compiled
     solvers = [("coordinate descent, tol 1e-4",
@@ -118,15 +126,17 @@ def lasso_solvers(name, objective, dictionaries):
         Z_exact = sparse_encode_cd(X, D, lmbd, tol=1e-14, max_sweeps=100_000)
         exact = lasso_loss(X, Z_exact, D, lmbd)
         gap = lasso_duality_gap(X, Z_exact, D, lmbd)
+        reference = None
         for solver, encode in solvers:
             seconds = best_of(lambda: encode(D), repeat=5)
+            reference = reference or seconds
             error = lasso_loss(X, encode(D), D, lmbd) - exact
-            print(f"{name:8s} {label:16s} {solver:30s} {seconds * 1e3:7.1f} ms"
-                  f"   loss error {error:.1e} (exact within {gap:.0e})")
+            page.print(f"| {name} | {label} | {solver} | {seconds * 1e3:.1f} | "
+                       f"{seconds / reference:.2f} | {error:.1e} | {gap:.0e} |")
 
 
-def warm_start_along_runs(problem, objective, names=("mod", "ddl", "altmin"),
-                          n_callbacks=300):
+def warm_start_along_runs(page, problem, objective,
+                          names=("mod", "ddl", "altmin"), n_callbacks=300):
     """The scorer cold and warm-started along the iterates of real runs.
 
     Each solver runs ``n_callbacks`` callbacks from the objective's initial
@@ -134,6 +144,9 @@ def warm_start_along_runs(problem, objective, names=("mod", "ddl", "altmin"),
     scored by a cold and a warm-started :class:`DictionaryScorer`, as the
     objective does in a run. Prints the time per iterate and the largest
     difference of a score between the two."""
+    page.print("| problem | solver | iterates | cold (ms an iterate) | warm (ms "
+               "an iterate) | warm / cold | largest score difference |\n"
+               "|---|---|---|---|---|---|---|")
     solvers = {s.name: s for s in Benchmark(ROOT).get_solvers()}
     points = {int(1.5 ** i) for i in range(40)}
     inputs = objective.get_objective()
@@ -160,9 +173,9 @@ def warm_start_along_runs(problem, objective, names=("mod", "ddl", "altmin"),
             timings[warm] = (time.perf_counter() - t0) / len(iterates)
         diff = max(abs(a[k] - b[k]) for a, b in zip(scores[False], scores[True])
                    for k in ("loss_train", "loss_test", "recovery"))
-        print(f"{problem:8s} {name:8s} {len(iterates):3d} iterates   cold "
-              f"{timings[False] * 1e3:5.1f} ms   warm {timings[True] * 1e3:5.1f} "
-              f"ms an iterate   largest score difference {diff:.1e}")
+        page.print(f"| {problem} | {name} | {len(iterates)} | "
+                   f"{timings[False] * 1e3:.1f} | {timings[True] * 1e3:.1f} | "
+                   f"{timings[True] / timings[False]:.2f} | {diff:.1e} |")
 
 
 def time_to_target(trace):
@@ -263,9 +276,12 @@ def fista_ceiling(X, D_true, lmbd, tol=1e-7, max_iter=200, code_tol=1e-6):
                                              max_iter))
 
 
-def compare_ceilings():
-    print("the Lasso recovery ceiling, coordinate descent against FISTA's "
-          "codes (one run each):")
+def compare_ceilings(page):
+    page.print("The Lasso recovery ceiling, coordinate descent against "
+               "FISTA's codes (one run each); the last row of each problem is "
+               "the ceiling the objective reports.\n")
+    page.print("| problem | samples | method | ceiling | time (s) |\n"
+               "|---|---|---|---|---|")
     for name, params in [("default", {}), ("P1", P1)]:
         objective, data = load_p1(params=params)
         X, D_true, lmbd = data["X"], data["D_true"], objective.lmbd
@@ -277,10 +293,10 @@ def compare_ceilings():
                 t0 = time.perf_counter()
                 value = ceiling(X_part, D_true, lmbd)
                 elapsed = time.perf_counter() - t0
-                print(f"{name:8s} {samples:12s} ({len(X_part):6d} samples) "
-                      f"{method:18s} {value:.8f}  {elapsed:6.2f} s")
-        print(f"{name:8s} reported by the objective: "
-              f"{objective.properties['ceiling_lasso']:.8f}")
+                page.print(f"| {name} | {samples} ({len(X_part)}) | {method} "
+                           f"| {value:.8f} | {elapsed:.2f} |")
+        page.print(f"| {name} | | reported by the objective | "
+                   f"{objective.properties['ceiling_lasso']:.8f} | |")
 
 
 def main():
@@ -296,42 +312,51 @@ def main():
     warnings.simplefilter("ignore", ConvergenceWarning)
     sparse_encode_cd(np.ones((1, 2)), np.eye(2), 0.1)  # compiled (cached)
     if args.ceilings:
-        compare_ceilings()
+        page = Page(__file__, "The Lasso recovery ceiling, two ways",
+                    variant="ceilings")
+        compare_ceilings(page)
+        page.write()
         return
 
+    page = Page(__file__, "Cost of the objective and time to recovery of "
+                "the references")
     default, default_data = load_p1(params={})
-    print(f"the Lasso on the {default.scorer.X_eval.shape[0]} training "
-          "samples of the evaluation (best of 5):")
+    objective, data = load_p1()
+    page.print(f"The Lasso on the {default.scorer.X_eval.shape[0]} training "
+               "samples of the evaluation (best of 5):\n")
+    page.print(LASSO_HEADER)
     D_true = default_data["D_true"]
-    lasso_solvers("default", default, [
+    lasso_solvers(page, "default", default, [
         ("random init", default.D_init), ("D_true", D_true),
         ("near-duplicates", near_duplicates(D_true))])
-    print("\nthe scorer along the runs of three solvers, cold and "
-          "warm-started (one call each):")
-    warm_start_along_runs("default", default)
-    print()
-    objective, data = load_p1()
-    lasso_solvers("P1", objective, [("random init", objective.D_init),
-                                    ("D_true", data["D_true"])])
+    lasso_solvers(page, "P1", objective, [("random init", objective.D_init),
+                                          ("D_true", data["D_true"])])
+    page.print("\nThe scorer along the runs of three solvers, cold and "
+               "warm-started (one call each):\n")
+    warm_start_along_runs(page, "default", default)
     if args.lasso_only:
+        page.write()
         return
-    print()
     D = objective.D_init
     X = objective.X
     t_matmul = best_of(lambda: X @ D.T)
     t_eval = best_of(lambda: objective.evaluate_result(D=D), repeat=3)
     t_eval_true = best_of(lambda: objective.evaluate_result(D=data["D_true"]),
                           repeat=3)
-    print(f"P1: X {X.shape}, D {D.shape}, lmbd={objective.lmbd:.4f}, "
-          f"losses on {objective.X_eval.shape[0]} train + "
-          f"{objective.X_test_eval.shape[0]} held-out samples")
-    print(f"one X @ D.T (20,000 x 64 x 128)     {t_matmul * 1e3:8.1f} ms")
-    print(f"evaluate_result, D = D_init           {t_eval * 1e3:8.1f} ms "
-          f"({t_eval / t_matmul:.0f} x X @ D.T)")
-    print(f"evaluate_result, D = D_true           {t_eval_true * 1e3:8.1f} ms "
-          f"({t_eval_true / t_matmul:.0f} x X @ D.T)")
+    page.print(f"\nP1: X {X.shape}, D {D.shape}, lmbd={objective.lmbd:.4f}, "
+               f"losses on {objective.scorer.X_eval.shape[0]} train + "
+               f"{objective.scorer.X_test_eval.shape[0]} held-out samples "
+               "(best of 5 "
+               "and 3):\n")
+    page.print("| | time (ms) | ratio to X @ D.T |\n|---|---|---|")
+    page.print(f"| one X @ D.T (20,000 x 64 x 128) | {t_matmul * 1e3:.1f} | 1 |")
+    page.print(f"| evaluate_result, D = D_init | {t_eval * 1e3:.1f} | "
+               f"{t_eval / t_matmul:.0f} |")
+    page.print(f"| evaluate_result, D = D_true | {t_eval_true * 1e3:.1f} | "
+               f"{t_eval_true / t_matmul:.0f} |")
 
-    print(f"\ntime to recovery >= {TARGET} (solver time, cap {args.cap:.0f} s)")
+    page.print(f"\nTime to recovery >= {TARGET} on P1 (solver time, cap "
+               f"{args.cap:.0f} s):\n")
     rows = []
     for name, trace_fn in [("spams trainDL (batch 256)", trace_spams),
                            ("sklearn MiniBatchDictionaryLearning", trace_minibatch),
@@ -339,10 +364,13 @@ def main():
         t, r, reached = time_to_target(trace_fn(objective, args.cap))
         rows.append((name, t, r, reached))
     t_ref = rows[0][1] if rows[0][3] else np.nan
+    page.print("| solver | reached | solver time (s) | recovery | ratio to "
+               "SPAMS |\n|---|---|---|---|---|")
     for name, t, r, reached in rows:
-        status = "reached" if reached else f"best {r:.4f} at"
-        print(f"{name:38s} {status:>14s} {t:8.2f} s   "
-              f"recovery {r:.4f}   ratio to spams {t / t_ref:7.1f}")
+        status = "yes" if reached else "no (its best)"
+        page.print(f"| {name} | {status} | {t:.2f} | {r:.4f} | "
+                   f"{t / t_ref:.1f} |")
+    page.write()
 
 
 if __name__ == "__main__":

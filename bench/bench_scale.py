@@ -27,6 +27,8 @@ Linux only.
 Run from the repository root::
 
     python bench/bench_scale.py [--sizes 10000 100000 1000000] [--n-batches 10]
+
+Writes ``docs/generated/bench_scale.md``.
 """
 import argparse
 import re
@@ -38,6 +40,7 @@ from pathlib import Path
 import numpy as np
 from benchopt.benchmark import Benchmark
 from benchopt.utils.run_context import RunContext
+from page import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBLEM = dict(n_features=64, n_atoms=256, n_test=2000, sparsity=4, snr=30.0)
@@ -182,25 +185,28 @@ def main():
         del data, dataset, objective
         print(f"n_samples={n_samples:,}: done", flush=True)
 
-    print()
-    print("| n_samples | X + X_test (MiB) | get_data (s) | get_data peak "
-          "allocation (MiB, x data) | set_data (s) | evaluation, random "
-          "init (ms) | evaluation, D_true (ms) | evaluation peak allocation "
-          "(MiB) |")
-    print("|---|---|---|---|---|---|---|---|")
+    page = Page(__file__, "How the dataset, the objective and the mini-batch "
+                "solvers scale with n_samples")
+    page.print()
+    page.print("| n_samples | X + X_test (MiB) | get_data (s) | get_data peak "
+               "allocation (MiB, x data) | set_data (s) | evaluation, random "
+               "init (ms) | evaluation, D_true (ms) | evaluation peak "
+               "allocation (MiB) |")
+    page.print("|---|---|---|---|---|---|---|---|")
     for row in scale_rows:
-        print("| " + " | ".join(row) + " |")
-    print()
-    print(f"Mini-batch solvers, {args.n_batches} mini-batches of 256 samples, "
-          "alone and with an evaluation of the objective after each "
-          "(MiB, % of X):")
-    print()
-    print("| solver | n_samples | X (MiB) | kept by set_objective | "
-          "mini-batches: peak allocation | mini-batches: peak resident "
-          "memory above start | with evaluations: peak allocation |")
-    print("|---|---|---|---|---|---|---|")
+        page.print("| " + " | ".join(row) + " |")
+    page.print()
+    page.print(f"Mini-batch solvers, {args.n_batches} mini-batches of 256 "
+               "samples, alone and with an evaluation of the objective after "
+               "each (MiB, % of X):")
+    page.print()
+    page.print("| solver | n_samples | X (MiB) | kept by set_objective | "
+               "mini-batches: peak allocation | mini-batches: peak resident "
+               "memory above start | with evaluations: peak allocation |")
+    page.print("|---|---|---|---|---|---|---|")
     for row in solver_rows:
-        print("| " + " | ".join(row) + " |")
+        page.print("| " + " | ".join(row) + " |")
+    page.write()
 
 
 def _share(n_bytes, of_bytes):

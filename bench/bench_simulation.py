@@ -15,7 +15,8 @@ Gaussian dictionary, SNR 30 dB:
 once with dense codes (the default) and once with ``sparse_codes=True``; then
 the time of ``make_dictionary(kind="coherence")`` at 64 x 256. With
 ``--coherence-grid``, first checks the ``coherence`` kind over n_features from 8 to
-256 and n_atoms up to 4 n_features (several minutes).
+256 and n_atoms up to 4 n_features (several minutes). Writes
+``docs/generated/bench_simulation.md``.
 """
 import argparse
 import sys
@@ -27,6 +28,8 @@ import numpy as np
 from scipy import sparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from page import Page  # noqa: E402
 
 from benchmark_utils.metrics import mutual_coherence  # noqa: E402
 from benchmark_utils.simulation import (  # noqa: E402
@@ -70,7 +73,13 @@ def timed_generate(n_samples, sparse_codes):
     return time.perf_counter() - start, problem
 
 
-def bench_problem(n_samples, sparse_codes):
+PROBLEM_HEADER = ("| codes | generate (s) | first run (s) | allocate and "
+                  "write the output (s) | ratio (target <= 5) | peak memory "
+                  "(MiB) | output (MiB) | ratio (target <= 2) |\n"
+                  "|---|---|---|---|---|---|---|---|")
+
+
+def bench_problem(page, n_samples, sparse_codes):
     # A first run pays for the first touch of fresh memory (page faults, and
     # in a virtual machine the host backing the pages); it is left out, and
     # the medians of the next three runs are compared.
@@ -90,15 +99,13 @@ def bench_problem(n_samples, sparse_codes):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del problem
-    label = "sparse codes" if sparse_codes else "dense codes"
-    print(f"make_problem, {n_samples:,} samples, {label}:")
-    print(f"  generate {gen:6.2f} s (first run {times[0]:.2f} s) | allocate+write "
-          f"output {base:6.3f} s | ratio {gen / base:6.2f} (target <= 5)")
-    print(f"  peak memory {peak / 2 ** 20:8.1f} MiB | output {out_bytes / 2 ** 20:8.1f}"
-          f" MiB | ratio {peak / out_bytes:5.2f} (target <= 2)")
+    label = "sparse" if sparse_codes else "dense"
+    page.print(f"| {label} | {gen:.2f} | {times[0]:.2f} | {base:.3f} | "
+               f"{gen / base:.2f} | {peak / 2 ** 20:.1f} | "
+               f"{out_bytes / 2 ** 20:.1f} | {peak / out_bytes:.2f} |")
 
 
-def bench_noise_floor(n_samples):
+def bench_noise_floor(page, n_samples):
     """The Gaussian noise alone: a floor that no generator of X can go under."""
     rng = np.random.default_rng(0)
     out = np.empty((n_samples, N_FEATURES))
@@ -106,15 +113,16 @@ def bench_noise_floor(n_samples):
     start = time.perf_counter()
     rng.standard_normal(out=out)
     elapsed = time.perf_counter() - start
-    print(f"reference: {out.size:,} standard normal draws (the noise of X) on one "
-          f"thread: {elapsed:.2f} s")
+    page.print(f"Reference: {out.size:,} standard normal draws (the noise of X) "
+               f"on one thread: {elapsed:.2f} s.\n")
 
 
-def bench_coherence_kind():
+def bench_coherence_kind(page):
     n, K = 64, 256
     lowest = lowest_reachable_coherence(n, K)
-    print(f"make_dictionary(kind='coherence') at {n} x {K} "
-          f"(lowest reachable {lowest:.4f}):")
+    page.print(f"\n`make_dictionary(kind='coherence')` at {n} x {K} "
+               f"(lowest reachable {lowest:.4f}), 3 seeds:\n")
+    page.print("| target | median (s) | max (s) |\n|---|---|---|")
     for target in (lowest, 0.2, 0.3, 0.5, 0.9):
         times = []
         for seed in range(3):
@@ -122,14 +130,14 @@ def bench_coherence_kind():
             make_dictionary(n, K, kind="coherence", coherence=target,
                             random_state=seed)
             times.append(time.perf_counter() - start)
-        print(f"  target {target:.4f}: median {np.median(times):6.3f} s, "
-              f"max {max(times):6.3f} s over 3 seeds")
+        page.print(f"| {target:.4f} | {np.median(times):.3f} | "
+                   f"{max(times):.3f} |")
 
 
-def coherence_grid():
+def coherence_grid(page):
     """Error of kind="coherence" over n in 8..256, K in n/2..4n, 4 targets each."""
-    print("kind='coherence' over the grid (target: lowest reachable, +0.01, "
-          "midway to 0.95, 0.95):")
+    page.print("`kind='coherence'` over the grid (target: lowest reachable, "
+               "+0.01, midway to 0.95, 0.95):")
     worst, slowest = 0.0, (0.0, None)
     for n in (8, 16, 32, 64, 128, 256):
         for ratio in (0.5, 1, 1.5, 2, 3, 4):
@@ -142,8 +150,8 @@ def coherence_grid():
                 elapsed = time.perf_counter() - start
                 worst = max(worst, abs(mutual_coherence(D) - target))
                 slowest = max(slowest, (elapsed, f"{n} x {K} at {target:.4f}"))
-    print(f"  largest |measured - target|: {worst:.1e}; slowest case "
-          f"{slowest[1]}: {slowest[0]:.1f} s")
+    page.print(f"largest |measured - target|: {worst:.1e}; slowest case "
+               f"{slowest[1]}: {slowest[0]:.1f} s.\n")
 
 
 def main():
@@ -153,12 +161,18 @@ def main():
                         help="also check kind='coherence' over the whole grid "
                              "(several minutes)")
     args = parser.parse_args()
+    page = Page(__file__, "Cost of simulating a large recovery problem")
     if args.coherence_grid:
-        coherence_grid()
-    bench_noise_floor(args.n_samples)
-    bench_problem(args.n_samples, sparse_codes=False)
-    bench_problem(args.n_samples, sparse_codes=True)
-    bench_coherence_kind()
+        coherence_grid(page)
+    bench_noise_floor(page, args.n_samples)
+    page.print(f"`make_problem`, {args.n_samples:,} samples, {N_FEATURES} x "
+               f"{N_ATOMS}, {SPARSITY} nonzeros (median of 3 runs after a "
+               "first one):\n")
+    page.print(PROBLEM_HEADER)
+    bench_problem(page, args.n_samples, sparse_codes=False)
+    bench_problem(page, args.n_samples, sparse_codes=True)
+    bench_coherence_kind(page)
+    page.write()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ Run from the repository root:
 ``python bench/bench_solvers.py [--draws 5] [--budget 60] [--only NAME ...]``.
 Threads follow the benchmark's policy (``benchmark_utils/threads.py``: one
 thread unless ``DICTREC_N_THREADS`` says otherwise), as in ``benchopt run``.
+Writes ``docs/generated/bench_solvers.md``: the summary, then every draw.
 """
 import argparse
 import sys
@@ -41,6 +42,8 @@ from benchopt.utils.run_context import RunContext
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from page import Page  # noqa: E402
+
 from benchmark_utils.metrics import recovery_score  # noqa: E402
 
 P1 = dict(n_features=64, n_atoms=128, n_samples=20000, n_test=2000,
@@ -180,6 +183,7 @@ def main():
     benchmark = Benchmark(ROOT)
     classes = {s.name: s for s in benchmark.get_solvers()}
     results = {}  # label -> list of per-draw dicts
+    per_draw = []  # rows of the table of every draw
     for rep in range(args.draws):
         draws = {}
         for name, params, init in SOLVERS + OPTIONAL:
@@ -201,6 +205,10 @@ def main():
             state = timer(solver, data["D_true"], args.budget)
             label = str(solver) + ("" if init == "random" else f" (init={init})")
             results.setdefault(label, []).append(state)
+            exact = (f"{state['exact']:.2f}" if state["exact"] is not None
+                     else "not reached")
+            per_draw.append(f"| {rep} | {label} | {state['n_iter']} | "
+                            f"{state['best']:.4f} | {exact} |")
             print(f"draw {rep} {label:40s} iters={state['n_iter']:6d} "
                   f"best={state['best']:.4f} exact="
                   + (f"{state['exact']:.2f} s" if state["exact"] is not None
@@ -210,17 +218,18 @@ def main():
     spams_med, _ = summarize([s["exact"] for s in results[spams_label]])
     theirs = (benchopt_times(args.benchopt_results)
               if args.benchopt_results else {})
-    print(f"\nTime to recovery {TARGET} on P1, median [min, max] over "
-          f"{args.draws} draws (draws that reached / all), budget "
-          f"{args.budget:.0f} s\n")
+    page = Page(__file__, "Time to recovery of every solver on P1")
+    page.print(f"Time to recovery {TARGET} on P1, median [min, max] over "
+               f"{args.draws} draws (draws that reached / all), budget "
+               f"{args.budget:.0f} s\n")
     header = ("| solver | exact (s) | ratio to SPAMS | benchopt schedule (s) "
               "| best recovery (median) |")
     sep = "|---|---|---|---|---|"
     if theirs:
         header += " benchopt run (s) | benchopt / schedule |"
         sep += "---|---|"
-    print(header)
-    print(sep)
+    page.print(header)
+    page.print(sep)
     for label, states in results.items():
         med, text = summarize([s["exact"] for s in states])
         med_s, text_s = summarize([s["schedule"] for s in states])
@@ -231,7 +240,13 @@ def main():
             med_b, text_b = summarize(theirs.get(label, [None]))
             agree = (f"{med_b / med_s:.2f}" if med_b and med_s else "-")
             row += f" {text_b} | {agree} |"
-        print(row)
+        page.print(row)
+    page.print("\nEvery draw (exact time to the target, in seconds):\n")
+    page.print("| draw | solver | iterations | best recovery | exact (s) |\n"
+               "|---|---|---|---|---|")
+    for row in per_draw:
+        page.print(row)
+    page.write()
 
 
 if __name__ == "__main__":

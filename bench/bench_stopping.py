@@ -35,7 +35,7 @@ Run from the repository root:
 re-reads recorded runs instead of running benchopt (``--window``,
 ``--eps-loss``, ``--eps-recovery``, ``--min-iter``, ``--retreat`` and
 ``--ceiling-noise-cap`` then replay the rule with other parameters). Prints one
-markdown table per problem.
+markdown table per problem and writes them to ``docs/generated/bench_stopping.md``.
 """
 import argparse
 import os
@@ -49,6 +49,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from page import Page  # noqa: E402
+
 from benchmark_utils.runtime.stopping import (  # noqa: E402
     ENV_VAR,
     ceiling_key,
@@ -195,32 +197,34 @@ def short_labels(names):
     return labels
 
 
-def print_table(problem, table, budget):
-    print(f"\n### {problem} (budget {budget} s per run, tolerance {TOLERANCE})\n")
-    print("| solver | init | stopped at | best recovery, rule | "
-          "best recovery, budget | gap | within 0.002 | with the noise "
-          "test at the ceiling, cap 0.002 (s) | previous rule (s) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+def print_table(page, problem, table, budget):
+    page.print(f"\n## {problem} (budget {budget} s per run, tolerance "
+               f"{TOLERANCE})\n")
+    page.print("| solver | init | stopped at | best recovery, rule | "
+               "best recovery, budget | gap | within 0.002 | with the noise "
+               "test at the ceiling, cap 0.002 (s) | previous rule (s) |")
+    page.print("|---|---|---|---|---|---|---|---|---|")
     labels = short_labels(table["solver"].unique())
     for r in table.sort_values(["solver", "init"]).itertuples():
-        print(f"| {labels[r.solver]} | {r.init} | {r.stopped_at} | {r.best_rule:.4f} "
-              f"| {r.best_budget:.4f} (it {r.last_it}) | {r.gap:.4f} "
-              f"| {r.ok} | {r.with_noise_test_time:.2f} "
-              f"| {r.previous_time:.2f} |")
+        page.print(f"| {labels[r.solver]} | {r.init} | {r.stopped_at} "
+                   f"| {r.best_rule:.4f} | {r.best_budget:.4f} (it {r.last_it}) "
+                   f"| {r.gap:.4f} | {r.ok} | {r.with_noise_test_time:.2f} "
+                   f"| {r.previous_time:.2f} |")
     expected = {(s, i) for s in table["solver"].unique() for i in INITS}
     missing = sorted(expected - set(zip(table["solver"], table["init"])))
     if missing:
-        print("\nMISSING runs (errored or skipped; see the benchopt log): "
-              + ", ".join(f"{s} from {i}" for s, i in missing))
+        page.print("\nMISSING runs (errored or skipped; see the benchopt log): "
+                   + ", ".join(f"{s} from {i}" for s, i in missing))
     n_bad = int((table["ok"] != "yes").sum()) + len(missing)
-    print(f"\n{len(table) + len(missing) - n_bad} of "
-          f"{len(table) + len(missing)} runs hold the contract; "
-          f"solver time up to the rule's stops: {table['stop_time'].sum():.1f} s "
-          f"in all, {table['with_noise_test_time'].sum():.1f} s with its noise "
-          "test at the ceiling (cap 0.002), "
-          f"{table['previous_time'].sum():.1f} s under the previous rule "
-          "(plain window, no ceiling; runs it had not stopped counted to the "
-          "budget's end).")
+    stop_time = table["stop_time"].sum()
+    page.print(f"\n{len(table) + len(missing) - n_bad} of "
+               f"{len(table) + len(missing)} runs hold the contract; "
+               f"solver time up to the rule's stops: {stop_time:.1f} s in all; "
+               "with its noise test at the ceiling (cap 0.002) "
+               f"{table['with_noise_test_time'].sum() / stop_time:.2f} times "
+               "that, under the previous rule (plain window, no ceiling; runs "
+               "it had not stopped counted to the budget's end) "
+               f"{table['previous_time'].sum() / stop_time:.2f} times that.")
 
 
 def main():
@@ -274,11 +278,13 @@ def main():
         files = {p: run_benchopt(p, budgets[p], args.n_jobs, args.solver,
                                  out_dir)
                  for p in args.problems}
+    page = Page(__file__, "The stopping rule's contract")
     for problem, path in files.items():
         df = pd.read_parquet(path)
         print(f"\nresults: {path}")
         budget = budgets.get(problem, np.nan)
-        print_table(problem, contract_table(df, rule, budget), budget)
+        print_table(page, problem, contract_table(df, rule, budget), budget)
+    page.write()
 
 
 if __name__ == "__main__":

@@ -6,13 +6,15 @@ Run from the repository root::
 
 Every row is one call to ``make_problem`` with ``random_state=0``; the numbers are
 the ``properties`` it measured on what it generated, so the table is the same on
-every machine.
+every machine (but for the time column). Writes ``docs/generated/problem_table.md``.
 """
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from page import Page  # noqa: E402
 
 from benchmark_utils.simulation import make_problem  # noqa: E402
 
@@ -51,10 +53,10 @@ def fmt(value):
     return f"{value:.3f}"
 
 
-def table(rows, label):
+def table(page, rows, label):
     header = ["setting", "n x K", *COLUMNS, "time (s)"]
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
+    page.print("| " + " | ".join(header) + " |")
+    page.print("|" + "---|" * len(header))
     for row in rows:
         params = dict(COMMON, **row)
         start = time.perf_counter()
@@ -63,8 +65,8 @@ def table(rows, label):
         shape = f"{params.get('n_features', 32)} x {params.get('n_atoms', 64)}"
         cells = [label(params), shape, *(fmt(props[c]) for c in COLUMNS),
                  f"{elapsed:.2f}"]
-        print("| " + " | ".join(cells) + " |")
-    print()
+        page.print("| " + " | ".join(cells) + " |")
+    page.print()
 
 
 def dictionary_label(params):
@@ -83,12 +85,14 @@ def code_label(params):
 
 
 def main():
-    print("Dictionary kinds (2000 samples, 3 nonzeros, Gaussian amplitudes, "
-          "SNR 30 dB):\n")
-    table(DICTIONARIES, dictionary_label)
-    print("Code laws and noise (Gaussian dictionary, 32 x 64):\n")
-    table([dict(kind="gaussian", n_features=32, n_atoms=64, **c) for c in CODES],
-          code_label)
+    page = Page(__file__, "Measured properties of the simulated problems")
+    page.print("Dictionary kinds (2000 samples, 3 nonzeros, Gaussian amplitudes, "
+               "SNR 30 dB):\n")
+    table(page, DICTIONARIES, dictionary_label)
+    page.print("Code laws and noise (Gaussian dictionary, 32 x 64):\n")
+    table(page, [dict(kind="gaussian", n_features=32, n_atoms=64, **c)
+                 for c in CODES], code_label)
+    page.write()
 
 
 if __name__ == "__main__":
