@@ -78,15 +78,19 @@ def mixed_run(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def plots():
-    return {p._get_name(): p for p in Benchmark(ROOT).get_plots()}
+    """The plot kinds as ``config.yml`` names them, each with the benchmark
+    that draws it."""
+    benchmark = Benchmark(ROOT)
+    return {name: (benchmark, name) for name in benchmark.get_plot_names()}
 
 
 def all_figures(plot, df):
-    """Every figure of a plot class, as the dashboard asks for them."""
-    plot._check()
-    data, options = plot._get_all_plots(df)
-    assert data, f"{plot.name} produced no figure"
-    return data, options
+    """Every figure of a plot kind, as the dashboard asks for them
+    (``Benchmark.get_plot_data``, which also checks the plot's definition)."""
+    benchmark, name = plot
+    data, options = benchmark.get_plot_data(df, [name])
+    assert data.get(name), f"{name} produced no figure"
+    return data[name], options[name]
 
 
 def test_sanity_phase_transition(grid_run):
