@@ -27,7 +27,8 @@ the atoms used by fewer than a quarter of the mean (what a relative threshold
 would change; not the benchmark's rule).
 
 Run from the repository root: ``python docs/diagnose_one_nonzero.py [--seeds 10]
-[--n-iter 300]``; prints one markdown table.
+[--n-iter 300]``; prints one markdown table and writes it to
+``docs/generated/diagnose_one_nonzero.md``.
 """
 import argparse
 import sys
@@ -43,6 +44,10 @@ import benchmark_utils.learning.updates as updates_module  # noqa: E402
 from benchmark_utils.coding import batch_omp, lambda_max  # noqa: E402
 from benchmark_utils.learning import init_dictionary  # noqa: E402
 from benchmark_utils.metrics import matched_correlations  # noqa: E402
+from benchmark_utils.results.report import (  # noqa: E402
+    GENERATED_DIR,
+    write_generated,
+)
 from benchmark_utils.simulation import make_problem  # noqa: E402
 
 SOLVERS = {s.name: s for s in Benchmark(ROOT).get_solvers()}
@@ -124,9 +129,11 @@ def main():
             namespace = solver.run.__globals__
             if "atoms_to_replace" in namespace:
                 namespace["atoms_to_replace"] = rule
-    print("| solver | coherence | problems failed | missed atoms | merged | "
-          "doubled | stray | weak | median recovery | max coherence of missed "
-          "atoms (all atoms) |\n|---|---|---|---|---|---|---|---|---|---|")
+    lines = ["| solver | coherence | problems failed | missed atoms | merged | "
+             "doubled | stray | weak | median recovery | max coherence of "
+             "missed atoms (all atoms) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    print("\n".join(lines))
     for name in args.solvers:
         for coherence in args.coherence:
             rows = []
@@ -145,11 +152,20 @@ def main():
             cm_all = [r["coherence_mean"] for r in failed]
             coh = (f"{np.mean(cm):.2f} ({np.mean(cm_all):.2f})" if failed
                    else "-")
-            print(f"| {name} | {coherence} | {len(failed)}/{len(rows)} | "
-                  f"{total['missed']} | {total['merged']} | "
-                  f"{total['doubled']} | {total['stray']} | {total['weak']} | "
-                  f"{np.median([r['recovery'] for r in rows]):.4f} | {coh} |",
-                  flush=True)
+            lines.append(
+                f"| {name} | {coherence} | {len(failed)}/{len(rows)} | "
+                f"{total['missed']} | {total['merged']} | "
+                f"{total['doubled']} | {total['stray']} | {total['weak']} | "
+                f"{np.median([r['recovery'] for r in rows]):.4f} | {coh} |")
+            print(lines[-1], flush=True)
+    command = " ".join(["python", "docs/diagnose_one_nonzero.py",
+                        *sys.argv[1:]])
+    write_generated(
+        GENERATED_DIR / "diagnose_one_nonzero.md", command,
+        "One nonzero: the final dictionaries taken apart",
+        f"{args.seeds} problems per coherence, {args.n_iter} iterations, "
+        f"init `{args.init}`; the columns are defined in the docstring of "
+        "`docs/diagnose_one_nonzero.py`.\n\n" + "\n".join(lines))
 
 
 if __name__ == "__main__":
