@@ -1,19 +1,26 @@
-"""The recovery theorems' conditions: known answers, invariances, and the
-columns a simulated problem and the objective report."""
+"""The recovery theorems' conditions: known answers, invariances, the
+columns a simulated problem and the objective report, and their lines on the
+maps."""
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
 
 from benchmark_utils.metrics import cumulative_coherence, mutual_coherence
 from benchmark_utils.metrics.theory import (
     CONDITION_KEYS,
+    CONDITIONS,
     algorithm_conditions,
+    altmin_init_radius,
     initialization_conditions,
     lasso_conditions,
     penalty_conditions,
     sparse_coding_conditions,
 )
+from benchmark_utils.results.maps import conditions_legend, draw_conditions
 from benchmark_utils.simulation import make_problem
 
 
@@ -136,7 +143,8 @@ def test_initialization_conditions():
     exact = initialization_conditions(-D[rng.permutation(20)], D, 3)
     assert exact["init_distance"] < 1e-6
     assert exact["theory_agmm_close"] == exact["theory_altmin_close"] == 1.0
-    # Each atom moved by 0.2: within 2 / log 10 = 0.87, not within 1/9.
+    # Each atom moved by 0.2: within 2 / log 10 = 0.87, not within
+    # 1 / (2592 * 9).
     step = rng.standard_normal((20, 10))
     step -= np.sum(step * D, axis=1, keepdims=True) * D
     step /= np.linalg.norm(step, axis=1, keepdims=True)
@@ -146,7 +154,33 @@ def test_initialization_conditions():
     assert c["init_distance"] == pytest.approx(0.2, abs=1e-6)
     assert c["theory_agmm_close"] == 1.0
     assert c["theory_altmin_close"] == 0.0
-    assert initialization_conditions(D0, D, 2)["theory_altmin_close"] == 1.0
+    assert initialization_conditions(D0, D, 1)["theory_altmin_close"] == 0.0
+
+
+def rotated(D, step, chord):
+    """``D`` with each atom turned towards the orthogonal unit ``step`` until
+    it is at distance ``chord`` of where it was."""
+    theta = 2 * np.arcsin(chord / 2)
+    return np.cos(theta) * D + np.sin(theta) * step
+
+
+def test_altmin_radius_is_agarwal_et_al_c1():
+    # Their (C1): every initial atom strictly within 1 / (2592 s^2); for
+    # s = 2 that is 1 / 10368.
+    assert altmin_init_radius(2) == 1 / 10368
+    assert altmin_init_radius(1) == 1 / 2592
+    for s in (0, 1.5):
+        with pytest.raises(ValueError, match="s must"):
+            altmin_init_radius(s)
+    Q = orthonormal(20, seed=4)
+    D, step = Q[:10], Q[10:]
+    for factor, inside in [(0.99, 1.0), (1.01, 0.0)]:
+        c = initialization_conditions(rotated(D, step, factor / 10368), D, 2)
+        assert c["init_distance"] == pytest.approx(factor / 10368, rel=1e-6)
+        assert c["theory_altmin_close"] == inside
+    # A proven boundary, drawn solid on the maps.
+    (altmin,) = [c for c in CONDITIONS if c.key == "theory_altmin_close"]
+    assert altmin.proven and "2592" in altmin.label
 
 
 def test_bad_support_sizes_are_refused():
@@ -181,8 +215,8 @@ def test_objective_adds_the_conditions_on_lmbd_and_the_init(load_problem):
     result = objective.evaluate_result(D=data["D_true"])
     assert result["data_init_distance"] == pytest.approx(0.1, abs=1e-9)
     assert result["data_theory_agmm_close"] == 1.0
-    # 3 nonzeros: a basin of radius 1/9 holds 0.1.
-    assert result["data_theory_altmin_close"] == 1.0
+    # 3 nonzeros: 0.1 is far outside the radius 1 / (2592 * 9).
+    assert result["data_theory_altmin_close"] == 0.0
     # Gaussian amplitudes by default: the Lasso theorem does not apply.
     assert result["data_theory_lasso_local_min"] == 0.0
 
@@ -195,8 +229,36 @@ def test_agmm_radius_is_twice_delta():
     Q, _ = np.linalg.qr(rng.standard_normal((20, 20)))
     D, step = Q[:10], Q[10:]
     for chord, close in [(0.5, 1.0), (0.8, 0.0)]:
-        theta = 2 * np.arcsin(chord / 2)
-        c = initialization_conditions(np.cos(theta) * D + np.sin(theta) * step,
-                                      D, 2)
+        c = initialization_conditions(rotated(D, step, chord), D, 2)
         assert c["init_distance"] == pytest.approx(chord, abs=1e-9)
         assert c["theory_agmm_close"] == close
+
+
+def test_maps_draw_the_altmin_radius_as_a_proven_boundary():
+    # Two init distances around the radius of s = 2 (1 / 10368), two support
+    # sizes: the condition holds in one cell (s = 2, just inside), and its
+    # boundary is a solid line with the theorem's constant in the legend.
+    Q = orthonormal(20, seed=5)
+    D, step = Q[:10], Q[10:]
+    rows = []
+    for s in (2, 3):
+        for factor in (0.5, 2.0):
+            init = rotated(D, step, factor * altmin_init_radius(2))
+            holds = initialization_conditions(init, D, s)["theory_altmin_close"]
+            rows.append({"distance": factor, "s": s,
+                         "objective_data_theory_altmin_close": holds})
+    runs = pd.DataFrame(rows)
+    assert runs["objective_data_theory_altmin_close"].tolist() == [1, 0, 0, 0]
+    rate = runs.pivot(index="s", columns="distance",
+                      values="objective_data_theory_altmin_close")
+    ax, key = Figure().subplots(1, 2)
+    drawn = draw_conditions(ax, runs, "distance", "s", rate)
+    assert [(c.key, n_hold, n_cells) for c, _, n_hold, n_cells in drawn] == [
+        ("theory_altmin_close", 1, 4)]
+    (lines,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(lines.get_segments()) == 2
+    assert all(dashes is None for _, dashes in lines.get_linestyle())
+    conditions_legend(key, drawn)
+    (label,) = [t.get_text() for t in key.get_legend().get_texts()]
+    assert "1/(2592 s^2)" in label and "(C1)" in label
+    assert label.endswith("(proven)")

@@ -61,25 +61,54 @@ class Condition:
 CONDITIONS = (
     Condition("theory_coherence", "s < (1 + 1/mu) / 2",
               "Donoho & Elad 2003; Gribonval & Nielsen 2003", True),
-    Condition("theory_babel", "mu_1(s-1) + mu_1(s) < 1", "Tropp 2004", True),
+    Condition("theory_babel", "mu_1(s-1) + mu_1(s) < 1",
+              "Tropp 2004 (theorem number to check)", True),
     Condition("theory_lasso_local_min",
               "Lasso local minimum near D (coherence, sparsity, lmbd)",
-              "Gribonval, Jenatton & Bach 2015", True),
+              "Gribonval, Jenatton & Bach 2015 (constants to check)", True),
     Condition("theory_lasso_samples", "N >= n K^3", "Gribonval, Jenatton & "
               "Bach 2015 (scaling only)", False),
     Condition("theory_agm_sparsity", "s <= min(K^(2/5), 1 / (mu log n))",
-              "Arora, Ge & Moitra 2014 (scaling only)", False),
+              "Arora, Ge & Moitra 2014, Thm 4 (scaling only)", False),
     Condition("theory_agm_samples",
               "N >= (K/s)^2 log K + K s^2 log K + K log K log(1/eps)",
-              "Arora, Ge & Moitra 2014 (scaling only)", False),
+              "Arora, Ge & Moitra 2014, Thm 4 (scaling only)", False),
     Condition("theory_agmm_initialization", "s <= 1 / (mu log^3 n)",
-              "Arora, Ge, Ma & Moitra 2015 (scaling only)", False),
+              "Arora, Ge, Ma & Moitra 2015, Thm 13 (scaling only)", False),
     Condition("theory_agmm_close", "init within 2/log n of every atom",
-              "Arora, Ge, Ma & Moitra 2015 (scaling only)", False),
-    Condition("theory_altmin_close", "init within 1/s^2 of every atom",
-              "Agarwal et al. 2014 (scaling only)", False),
+              "Arora, Ge, Ma & Moitra 2015, Thm 8 (scaling only)", False),
+    Condition("theory_altmin_close", "init within 1/(2592 s^2) of every atom",
+              "Agarwal et al. 2014, (C1) of Thms 1 and 3", True),
 )
 CONDITION_KEYS = tuple(c.key for c in CONDITIONS)
+
+
+# Agarwal, Anandkumar, Jain, Netrapalli and Tandon (COLT 2014), assumption
+# (C1) of their Theorem 3 (and eps_0 of their Theorem 1): every initial atom
+# strictly within 1 / (2592 s^2) of its true atom, in l2 norm, up to sign.
+ALTMIN_RADIUS_CONSTANT = 2592
+
+
+def altmin_init_radius(s):
+    """The radius of Agarwal et al.'s initialization, ``1 / (2592 s^2)``.
+
+    Their assumption (C1) (COLT 2014, Section 3.3): ``max_i min_{z = +-1}
+    ||z A*_i - A(0)_i||_2 < 1 / (2592 s^2)``, under which Theorem 3 (local
+    linear convergence of alternating minimization) holds; Theorem 1 starts
+    its accuracy sequence at the same ``eps_0``. The constant is the
+    theorem's own: a proven boundary, not a scaling.
+
+    Parameters
+    ----------
+    s : int
+        Support size of the codes (their assumption (B2)), at least 1.
+
+    Returns
+    -------
+    float
+    """
+    s = check_positive_int(s, "s")
+    return 1.0 / (ALTMIN_RADIUS_CONSTANT * s ** 2)
 
 
 def _flag(holds):
@@ -112,6 +141,8 @@ def sparse_coding_conditions(D, s):
       condition for every support of size ``s`` (Tropp 2004), hence recovery
       by OMP and basis pursuit. It is never stricter than the coherence
       condition: ``mu_1(m) <= m mu``.
+
+    Tropp's theorem numbers were not read in his text (``docs/theory.md``).
 
     Parameters
     ----------
@@ -155,7 +186,9 @@ def lasso_conditions(D, s, n_samples, amplitude_min):
       only, ``theory_lasso_samples``).
 
     The Lasso ceiling of the benchmark (``data_ceiling_lasso``) is the
-    empirical counterpart of that local minimum.
+    empirical counterpart of that local minimum. The theorem's number and
+    constants are as recalled by secondary sources, not read in its text
+    (``docs/theory.md``).
 
     Parameters
     ----------
@@ -204,18 +237,20 @@ def _log_eps():
 def algorithm_conditions(D, s, n_samples, amplitude_min):
     """The regimes of the provable algorithms, as scalings (constants 1).
 
-    - Arora, Ge and Moitra (COLT 2014): codes with nonzeros bounded away
-      from 0 (``[-C, -1] u [1, C]`` up to scale: ``amplitude_min > 0``) and
+    - Arora, Ge and Moitra (COLT 2014), Theorem 4, first case: codes of
+      their class Gamma (Definition 2), with nonzeros bounded away from 0
+      (``[-C, -1] u [1, C]`` up to scale: ``amplitude_min > 0``), and
       ``s <= c min(K^(2/5), sqrt(n) / (mu_A log n))`` with ``mu_A = sqrt(n)
-      mu``, i.e. ``s <= c min(K^(2/5), 1 / (mu log n))``
-      (``agm_s_max``, ``theory_agm_sparsity``); samples of order
+      mu`` (Definition 1), i.e. ``s <= c min(K^(2/5), 1 / (mu log n))``
+      (``agm_s_max``, ``theory_agm_sparsity``); samples ``p_1`` of order
       ``(K/s)^2 log K + K s^2 log K + K log K log(1/eps)``
       (``agm_n_samples``, ``theory_agm_samples``), ``eps`` the column error
-      of a recovered atom (see :func:`_log_eps`);
-    - Arora, Ge, Ma and Moitra (COLT 2015): their initialization needs
-      ``mu_A = O*(sqrt(n) / (s log^3 n))``, i.e. ``s <= 1 / (mu log^3 n)``
-      (``agmm_s_max``, ``theory_agmm_initialization``), with amplitudes
-      bounded away from 0; their local convergence starts ``(2 delta,
+      of a recovered atom (Definition 3, see :func:`_log_eps`);
+    - Arora, Ge, Ma and Moitra (COLT 2015), Theorem 13 (the initialization
+      of their Theorem 4): ``mu_A = O*(sqrt(n) / (s log^3 n))``, i.e.
+      ``s <= 1 / (mu log^3 n)`` (``agmm_s_max``,
+      ``theory_agmm_initialization``), with amplitudes bounded away from 0
+      (their model); their local convergence (Theorem 8) starts ``(2 delta,
       2)``-near, ``delta = O*(1 / log n)``: within ``2 / log n`` of every
       atom with the constant set to 1 (:func:`initialization_conditions`).
 
@@ -256,13 +291,17 @@ def initialization_conditions(D_init, D_true, s):
 
     ``init_distance``: the largest distance ``min(||d_0 - d||, ||d_0 + d||)``
     between a true atom and the initial atom matched to it (one-to-one, as
-    ``recovery``), atoms normalized. ``theory_agmm_close``: at most
-    ``2 / log n`` (Arora, Ge, Ma and Moitra 2015, Theorems 2 and 9 of the
-    arXiv version as restated by two secondary sources: a start
-    ``(2 delta, 2)``-near with ``delta = O*(1 / log n)``, the constant set
-    to 1); ``theory_altmin_close``: at most ``1 / s^2``
-    (Agarwal, Anandkumar, Jain, Netrapalli and Tandon, COLT 2014: a basin of
-    radius ``O(1 / s^2)`` for alternating minimization). Both scalings only.
+    ``recovery``), atoms normalized.
+
+    - ``theory_agmm_close``: at most ``2 / log n`` (Arora, Ge, Ma and
+      Moitra, COLT 2015, Theorem 8: a start ``(2 delta, 2)``-near with
+      ``delta = O*(1 / log n)``; a scaling, the constant set to 1; the
+      spectral part of nearness, ``||A - A*|| <= 2 ||A*||``, is not
+      checked);
+    - ``theory_altmin_close``: below :func:`altmin_init_radius`, ``1 /
+      (2592 s^2)`` (Agarwal, Anandkumar, Jain, Netrapalli and Tandon, COLT
+      2014, assumption (C1) of Theorem 3, a strict inequality with the
+      theorem's constant: proven).
     """
     D_true = normalize_atoms(check_dictionary(D_true))
     D_init = normalize_atoms(check_dictionary(D_init, "D_init",
@@ -276,7 +315,7 @@ def initialization_conditions(D_init, D_true, s):
     radius_agmm = inf if n_features < 2 else 2.0 / log(n_features)
     return dict(init_distance=distance,
                 theory_agmm_close=_flag(distance <= radius_agmm),
-                theory_altmin_close=_flag(distance <= 1.0 / s ** 2))
+                theory_altmin_close=_flag(distance < altmin_init_radius(s)))
 
 
 def problem_conditions(D, s, n_samples, amplitude_min):
