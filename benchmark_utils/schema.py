@@ -235,6 +235,10 @@ BUDGET_SPENT = key("budget_spent")
 COHERENCE = key("data_coherence")
 ORACLE = key("data_recovery_oracle")
 THEORY_PREFIX = key("data_theory_")
+# The scores of a dictionary, in the order the curve views offer them; the
+# other columns (data_*, provenance) are constants of a run.
+SCORE_COLUMNS = [RECOVERY, RECOVERED_FRACTION, LOSS_TRAIN, LOSS_TEST,
+                 GENERALIZATION_GAP, PSNR]
 
 
 def ceiling_key(criterion):

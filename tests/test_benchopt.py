@@ -3,9 +3,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.integration
 def test_benchopt_test_suite_passes():
     # benchopt test checks every dataset, solver and the objective: their
     # parameters, get_one_result, that each solver runs and returns a result of

@@ -68,11 +68,13 @@ def _assert_cached(result, expected):
         result["cached"]
 
 
+@pytest.mark.integration
 def test_unchanged_rerun_is_served_from_cache(runs):
     _assert_cached(runs["first"], False)
     _assert_cached(runs["again"], True)
 
 
+@pytest.mark.integration
 def test_library_edit_recomputes(runs):
     _assert_cached(runs["edited"], False)
     # The new results come from the edited code.
@@ -80,10 +82,12 @@ def test_library_edit_recomputes(runs):
     assert (runs["first"]["df"]["objective_recovered_fraction"] < 1.0).any()
 
 
+@pytest.mark.integration
 def test_any_library_file_change_recomputes(runs):
     _assert_cached(runs["comment"], False)
 
 
+@pytest.mark.integration
 def test_thread_policy_is_part_of_the_key(runs):
     _assert_cached(runs["threads"], False)
     assert (runs["threads"]["df"]["objective_n_threads"] == 2).all()
@@ -91,6 +95,7 @@ def test_thread_policy_is_part_of_the_key(runs):
     _assert_cached(runs["threads_again"], True)
 
 
+@pytest.mark.integration
 def test_status_parsing_sees_every_solver(runs):
     names = set(runs["first"]["cached"])
     assert {re.sub(r"\[.*", "", n) for n in names} == set(SOLVERS)

@@ -42,6 +42,7 @@ def test_template_is_named_as_the_guide_says():
     assert f"-k {TEMPLATE_NAME}" in guide
 
 
+@pytest.mark.integration
 def test_template_passes_benchopt_tests_once_in_solvers(template_check):
     proc, text = template_check
     assert proc.returncode == 0, text[-5000:]

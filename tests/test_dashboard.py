@@ -70,6 +70,7 @@ def _n_traces(dom):
     return len(re.findall(r'class="trace scatter', dom))
 
 
+@pytest.mark.integration
 def test_page_carries_plotly_inline(page):
     html = page.read_text(encoding="utf-8")
     assert not CDN_PLOTLY.search(html)
@@ -82,6 +83,7 @@ def test_inline_plotly_refuses_a_page_without_the_cdn_tag():
         inline_plotly("<html><body></body></html>")
 
 
+@pytest.mark.integration
 def test_page_draws_its_curves_offline(page, tmp_path):
     dom = render_offline(page, tmp_path)
     # The page first draws its first chart (the score curve, recovery
@@ -97,6 +99,7 @@ def test_page_draws_its_curves_offline(page, tmp_path):
     assert 'class="gtitle"' in dom
 
 
+@pytest.mark.integration
 def test_cdn_page_draws_nothing_under_the_same_isolation(page, tmp_path):
     html = page.read_text(encoding="utf-8")
     start = html.index(BEGIN_MARK.format(version=get_plotlyjs_version()))

@@ -156,6 +156,7 @@ def _curves(df, solver):
     return rows.sort_values("stop_val")[CURVE_COLUMNS].to_numpy(dtype=float)
 
 
+@pytest.mark.integration
 def test_run_with_broken_solvers_completes(runs):
     assert runs["clean"].returncode == 0, runs["clean_text"][-3000:]
     assert runs["faulty"].returncode == 0, runs["faulty_text"][-3000:]
@@ -164,6 +165,7 @@ def test_run_with_broken_solvers_completes(runs):
     assert "Saving result in" in runs["faulty_text"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("solver", HEALTHY)
 def test_healthy_solvers_have_identical_curves(runs, solver):
     clean = _curves(runs["clean_df"], solver)
@@ -173,6 +175,7 @@ def test_healthy_solvers_have_identical_curves(runs, solver):
     np.testing.assert_array_equal(faulty, clean)
 
 
+@pytest.mark.integration
 def test_each_broken_solver_is_reported_with_its_reason(runs):
     text = runs["faulty_text"]
     statuses = status_lines(text)
@@ -192,6 +195,7 @@ def test_each_broken_solver_is_reported_with_its_reason(runs):
     assert status["broken-nan"].startswith("done")
 
 
+@pytest.mark.integration
 def test_nan_dictionary_is_scored_and_flagged(runs):
     df = runs["faulty_df"]
     rows = df[df["solver_name"] == "broken-nan"].sort_values("stop_val")
@@ -204,6 +208,7 @@ def test_nan_dictionary_is_scored_and_flagged(runs):
     assert rows["objective_n_invalid_atoms"].iloc[0] == 0
 
 
+@pytest.mark.integration
 def test_failed_runs_leave_no_rows(runs):
     names = set(runs["faulty_df"]["solver_name"])
     for name in ("broken-raise", "broken-shape", "broken-hang"):

@@ -58,6 +58,7 @@ def grid_run(tmp_path_factory):
     return text, read_results(bench / "out" / "grid.parquet")
 
 
+@pytest.mark.integration
 def test_infeasible_cells_are_skipped_with_their_reason(grid_run):
     text, _ = grid_run
     cells = _parse_cells(text)
@@ -73,6 +74,7 @@ def test_infeasible_cells_are_skipped_with_their_reason(grid_run):
     assert n_skipped == 3
 
 
+@pytest.mark.integration
 def test_feasible_cell_runs(grid_run):
     _, df = grid_run
     assert set(df["p_dataset_kind"]) == {"gaussian"}

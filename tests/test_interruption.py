@@ -89,11 +89,13 @@ def runs(tmp_path_factory):
                 whole=read_results(whole / "whole.parquet"))
 
 
+@pytest.mark.integration
 def test_the_sweep_was_killed_midway(runs):
     finished = [s for s in runs["before"] if s.startswith("done")]
     assert 3 <= len(finished) < N_RUNS, runs["before"]
 
 
+@pytest.mark.integration
 def test_finished_runs_come_back_from_the_cache(runs):
     # A finished run of the killed sweep is "done (cached)" in the second
     # one; the others are computed.
@@ -104,6 +106,7 @@ def test_finished_runs_come_back_from_the_cache(runs):
     assert finished_before <= cached < N_RUNS, (runs["before"], after)
 
 
+@pytest.mark.integration
 def test_resumed_results_equal_an_uninterrupted_run(runs):
     resumed = runs["resumed"].set_index(KEY).sort_index()
     whole = runs["whole"].set_index(KEY).sort_index()

@@ -31,6 +31,7 @@ def test_dask_file_starts_a_local_cluster_by_default():
     assert check_parallel_config(CONFIGS / "dask.yml", n_jobs=3)["n_jobs"] == 3
 
 
+@pytest.mark.integration
 def test_dask_file_with_an_address_connects_to_that_scheduler(tmp_path):
     text = (CONFIGS / "dask.yml").read_text()
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,

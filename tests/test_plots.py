@@ -93,6 +93,7 @@ def all_figures(plot, df):
     return data[name], options[name]
 
 
+@pytest.mark.integration
 def test_sanity_phase_transition(grid_run):
     runs = final_runs(grid_run)
     grids = success_grid(runs, x=MEASURED_COHERENCE, y="sparsity")
@@ -105,6 +106,7 @@ def test_sanity_phase_transition(grid_run):
     assert rate.loc[5, 0.9] <= 1 / 3  # densest, most coherent
 
 
+@pytest.mark.integration
 def test_success_grid_counts_runs(grid_run):
     """The map's rate is the share of successful runs of each cell."""
     runs = final_runs(grid_run)
@@ -121,6 +123,7 @@ def test_success_grid_counts_runs(grid_run):
             assert grid["cut"].loc[s, c] == cell["cut"].sum()
 
 
+@pytest.mark.integration
 def test_theory_is_drawn_where_its_condition_changes(grid_run):
     """The coherence condition s < (1 + 1/mu) / 2, per cell, from the
     measured coherence of each run's problem; drawn as a line on the map."""
@@ -180,6 +183,7 @@ def with_solver_parameter(df, name, values, solvers=None):
     return pd.concat(parts, ignore_index=True)
 
 
+@pytest.mark.integration
 def test_a_solver_parameter_swept_for_every_solver_is_the_study(grid_run):
     # The restart study's shape: every solver run with each value of one of
     # its parameters, on several problems.
@@ -207,6 +211,7 @@ def test_a_solver_parameter_swept_for_every_solver_is_the_study(grid_run):
         parameter_figure(runs, "no_such")
 
 
+@pytest.mark.integration
 def test_phase_transition_plot(grid_run, plots):
     data, options = all_figures(plots["phase_transition"], grid_run)
     assert options["axes"] == ["sparsity x measured coherence"]
@@ -218,6 +223,7 @@ def test_phase_transition_plot(grid_run, plots):
         assert 0 <= im["image"].min() and im["image"].max() <= 1
 
 
+@pytest.mark.integration
 def test_study_figure_opens_on_the_study(grid_run, mixed_run, plots):
     _, mixed = mixed_run
     assert available_figures(grid_run)[:2] == [
@@ -241,6 +247,7 @@ def test_study_figure_opens_on_the_study(grid_run, mixed_run, plots):
         assert image.shape[2] == 3 and image.shape[0] == image.shape[1]
 
 
+@pytest.mark.integration
 def test_final_score_plot(mixed_run, plots):
     _, df = mixed_run
     data, options = all_figures(plots["final_score"], df)
@@ -259,6 +266,7 @@ def test_final_score_plot(mixed_run, plots):
     assert all(t["x"] == [300.0] and np.isfinite(t["y"]).all() for t in psnr)
 
 
+@pytest.mark.integration
 def test_depth_plot(mixed_run, plots):
     _, df = mixed_run
     data, _ = all_figures(plots["depth"], df)
@@ -275,6 +283,7 @@ def test_depth_plot(mixed_run, plots):
     assert loss and all(len(data[k]["data"]) == 1 for k in loss)
 
 
+@pytest.mark.integration
 def test_time_to_recovery_plot(mixed_run, grid_run, plots):
     data, _ = all_figures(plots["time_to_recovery"], grid_run)
     assert all(len(figure["data"]) == 2 for figure in data.values())
@@ -289,6 +298,7 @@ def test_time_to_recovery_plot(mixed_run, grid_run, plots):
     assert all(f["data"] == [] for k, f in data.items() if "patches" in k)
 
 
+@pytest.mark.integration
 def test_generalization_plot(mixed_run, plots):
     _, df = mixed_run
     data, options = all_figures(plots["generalization"], df)
@@ -302,6 +312,7 @@ def test_generalization_plot(mixed_run, plots):
             assert len(trace["x"]) == len(trace["y"]) > 1
 
 
+@pytest.mark.integration
 def test_learned_atoms_plot(mixed_run, plots):
     _, df = mixed_run
     data, _ = all_figures(plots["learned_atoms"], df)
@@ -335,6 +346,7 @@ def test_score_curves_median_over_repetitions():
     assert score_curves(df, "objective_psnr") == []
 
 
+@pytest.mark.integration
 def test_score_curve_plot(mixed_run, plots):
     _, df = mixed_run
     data, options = all_figures(plots["score_curve"], df)
@@ -359,6 +371,7 @@ def test_score_curve_plot(mixed_run, plots):
         assert all(np.isfinite(trace["x"])) and min(trace["x"]) >= 0
 
 
+@pytest.mark.integration
 def test_one_repetition(mixed_run, plots):
     _, df = mixed_run
     one = df[df["idx_rep"] == 0]
@@ -370,6 +383,7 @@ def test_one_repetition(mixed_run, plots):
         assert t["y_low"] == t["y"] == t["y_high"]  # one run: no band
 
 
+@pytest.mark.integration
 def test_results_without_ground_truth(mixed_run, plots):
     _, df = mixed_run
     patches = df[df["dataset_name"].str.startswith("patches")]
@@ -382,6 +396,7 @@ def test_results_without_ground_truth(mixed_run, plots):
     assert "objective_recovery" not in options["metric"]
 
 
+@pytest.mark.integration
 def test_dashboard_page_has_the_study_views(mixed_run):
     bench, _ = mixed_run
     pages = list((bench / "outputs").glob("*_mixed.html"))
@@ -419,6 +434,7 @@ def replicate_run(tmp_path_factory):
     return df
 
 
+@pytest.mark.integration
 def test_stability_view_pairs_the_replicates(replicate_run, plots):
     from benchmark_utils.results.stability import stability_pairs
 
@@ -436,6 +452,7 @@ def test_stability_view_pairs_the_replicates(replicate_run, plots):
     assert available_figures(simulated)[0] == "stability"
 
 
+@pytest.mark.integration
 def test_patches_figure_reports_stability(replicate_run):
     from benchmark_utils.results.figures import atoms_figure
 

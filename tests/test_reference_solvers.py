@@ -7,7 +7,7 @@ from sklearn.decomposition import DictionaryLearning
 EASY = dict(n_samples=2000, n_test=200)  # the default dataset otherwise
 # Every atom active with Gaussian amplitudes: X is Gaussian with covariance
 # D^T D, which determines D only up to a rotation, so nothing can recover it.
-HOPELESS = dict(n_samples=2000, n_test=200, sparsity=30)
+HOPELESS = dict(n_samples=500, n_test=200, sparsity=30)
 
 BUDGET = {"spams": 2000, "sklearn-batch": 60, "sklearn-minibatch": 400}
 

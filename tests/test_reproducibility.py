@@ -110,6 +110,7 @@ def _assert_same_numbers(first, second):
                                   check_exact=True)
 
 
+@pytest.mark.integration
 def test_sweep_is_complete_and_ran_on_dask(runs):
     seq, dask = runs["sequential"]["df"], runs["dask"]["df"]
     assert "Distributed run with backend: dask" in runs["dask"]["text"]
@@ -124,10 +125,12 @@ def test_sweep_is_complete_and_ran_on_dask(runs):
         assert (lengths == MAX_RUNS + 1).all()
 
 
+@pytest.mark.integration
 def test_dask_run_gives_the_sequential_numbers(runs):
     _assert_same_numbers(runs["sequential"]["df"], runs["dask"]["df"])
 
 
+@pytest.mark.integration
 def test_every_solver_gives_the_same_numbers_with_two_jobs(runs):
     every, every_j2 = runs["every"]["df"], runs["every_j2"]["df"]
     # Every solver of the benchmark ran, none failed: each solver
@@ -145,6 +148,7 @@ def test_every_solver_gives_the_same_numbers_with_two_jobs(runs):
     _assert_same_numbers(every[keep], every_j2[keep_j2])
 
 
+@pytest.mark.integration
 def test_same_seed_draws_the_same_problems_and_inits(runs):
     df = runs["every"]["df"]
     per_rep = df.groupby("idx_rep")[["objective_digest_data",
@@ -158,6 +162,7 @@ def test_same_seed_draws_the_same_problems_and_inits(runs):
     assert (start.nunique() == 1).all()
 
 
+@pytest.mark.integration
 def test_other_seed_draws_other_problems(runs):
     first = _indexed(runs["every"]["df"])
     other = _indexed(runs["other_seed"]["df"])
@@ -173,6 +178,7 @@ def test_other_seed_draws_other_problems(runs):
     assert not np.array_equal(a.to_numpy(), b.to_numpy())
 
 
+@pytest.mark.integration
 def test_results_record_versions_seeds_and_thread_policy(runs):
     df = runs["every"]["df"]
     for column in PROVENANCE + ["base_seed", "idx_rep", "objective_n_threads"]:
@@ -187,6 +193,7 @@ def test_results_record_versions_seeds_and_thread_policy(runs):
     assert df["objective_blas"].iloc[0] != "unknown"
 
 
+@pytest.mark.integration
 def test_recorded_seed_redraws_the_problem(runs):
     """A reader can redraw a result's problem from its row alone."""
     row = runs["every"]["df"].sort_values("idx_rep").iloc[-1]

@@ -23,11 +23,10 @@ import pandas as pd
 
 from benchmark_utils.results.drawing import AXIS_LABELS, _figure, _fmt
 from benchmark_utils.results.studies import (
-    RECOVERY,
     group_labels,
     quantity_column,
 )
-from benchmark_utils.schema import ceiling_key
+from benchmark_utils.schema import RECOVERY, ceiling_key
 
 ORACLE = ceiling_key(None)
 PARTS_COLUMNS = ("statistical", "criterion_part", "optimization")

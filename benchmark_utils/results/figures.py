@@ -33,7 +33,6 @@ from benchmark_utils.results.stability import (
 )
 from benchmark_utils.results.studies import (
     BAND,
-    RECOVERY,
     SUCCESS_CRITERIA,
     crossed_pairs,
     curve_over,
@@ -45,7 +44,14 @@ from benchmark_utils.results.studies import (
     time_to_recovery,
     varying,
 )
-from benchmark_utils.schema import ATOMS, GENERALIZATION_GAP, LOSS_TRAIN, PSNR, key
+from benchmark_utils.schema import (
+    ATOMS,
+    GENERALIZATION_GAP,
+    LOSS_TRAIN,
+    PSNR,
+    RECOVERY,
+    key,
+)
 from benchmark_utils.simulation.patches import image_grid
 
 PSNR_NOISY = key("data_psnr_noisy")

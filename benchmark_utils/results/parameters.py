@@ -3,7 +3,8 @@ study's ``restart``): which one (:func:`swept_solver_parameter`) and its
 figure (:func:`parameter_figure`), each solver's final score for each value.
 """
 from benchmark_utils.results.drawing import METRIC_LABELS, _figure, _short
-from benchmark_utils.results.studies import RECOVERY, group_labels, varying
+from benchmark_utils.results.studies import group_labels, varying
+from benchmark_utils.schema import RECOVERY
 
 
 def swept_solver_parameter(runs):

@@ -17,12 +17,11 @@ from scipy.stats import spearmanr
 from benchmark_utils.metrics.stability import stability_score
 from benchmark_utils.results.drawing import _figure
 from benchmark_utils.results.studies import (
-    RECOVERY,
     RUN_KEYS,
     final_runs,
     solver_labels,
 )
-from benchmark_utils.schema import DICTIONARY
+from benchmark_utils.schema import DICTIONARY, RECOVERY
 
 REPLICATE = "p_obj_replicate"
 # The two members of each kind of pair, and the kind's name on the figures.

@@ -13,9 +13,9 @@ figures of ``docs/`` and anyone reading a results file::
 A run's verdict is only as good as its end: :func:`final_runs` flags ``cut``
 the runs that ended by their budget (benchopt's ``--timeout`` or
 ``--max-runs``: the objective's ``budget_spent`` column) while the stopping
-rule (``benchmark_utils.runtime.stopping``), replayed on the curve, says they were
-still progressing, before recovering every atom. (Results without the
-``budget_spent`` column are judged on the replay alone.) Plots show how many
+rule, replayed on the curve, says they were still progressing, before
+recovering every atom. (Results without the ``budget_spent`` column are
+judged on the replay alone.) Plots show how many
 runs of each point were cut, so that a low success rate from a budget too
 small is not read as a failure of the algorithm.
 """
@@ -27,18 +27,15 @@ from benchmark_utils.schema import (
     BUDGET_SPENT,
     COHERENCE,
     CRITERION,
-    GENERALIZATION_GAP,
     LOSS_TEST,
     LOSS_TRAIN,
     PREFIX,
-    PSNR,
     RECOVERED_FRACTION,
     RECOVERY,
+    SCORE_COLUMNS,
 )
 
 RUN_KEYS = ["objective_name", "dataset_name", "solver_name", "idx_rep"]
-FRACTION = RECOVERED_FRACTION
-BUDGET = BUDGET_SPENT
 
 # Width of the bins of the measured coherence (``data_coherence``): measured
 # values are rounded to the nearest multiple, so targets 0.2, 0.35, 0.5 of
@@ -48,7 +45,7 @@ MEASURED_COHERENCE = "measured coherence"
 
 # Success criteria of the phase transition, by the name the view shows.
 SUCCESS_CRITERIA = {
-    "all atoms recovered": (FRACTION, 1.0),
+    "all atoms recovered": (RECOVERED_FRACTION, 1.0),
     "recovery >= 0.99": (RECOVERY, 0.99),
     "recovery >= 0.95": (RECOVERY, 0.95),
 }
@@ -122,12 +119,12 @@ def _was_cut(run):
     cols = ["stop_val", "time", LOSS_TRAIN]
     if LOSS_TRAIN not in run:
         return False
-    if FRACTION in run and run[FRACTION].iloc[-1] >= 1.0:
+    if RECOVERED_FRACTION in run and run[RECOVERED_FRACTION].iloc[-1] >= 1.0:
         return False
     # A run that ended before its budget was spent ended by the stopping rule
     # or by the solver itself (DDL stops when no step lowers its loss).
-    if BUDGET in run and run[BUDGET].notna().iloc[-1] \
-            and run[BUDGET].iloc[-1] < 1:
+    if BUDGET_SPENT in run and run[BUDGET_SPENT].notna().iloc[-1] \
+            and run[BUDGET_SPENT].iloc[-1] < 1:
         return False
     if RECOVERY in run:
         cols.append(RECOVERY)
@@ -365,13 +362,6 @@ def loss_path(df, label_of=None):
                  train=train[label].tolist(),
                  test=test[label].reindex(train[label].index).tolist())
             for label in train]
-
-
-# The scores of a dictionary, in the order the curve views offer them; the
-# other objective_* columns (data_*, provenance) are constants of a run.
-SCORE_COLUMNS = [RECOVERY, FRACTION, LOSS_TRAIN,
-                 LOSS_TEST, GENERALIZATION_GAP,
-                 PSNR]
 
 
 def score_curve_columns(df):

@@ -44,8 +44,6 @@ from benchmark_utils.results.stability import (
     stability_pairs,
 )
 from benchmark_utils.results.studies import (
-    FRACTION,
-    RECOVERY,
     RUN_KEYS,
     final_runs,
     solver_labels,
@@ -54,6 +52,7 @@ from benchmark_utils.results.studies import (
     time_to_threshold,
     varying,
 )
+from benchmark_utils.schema import RECOVERED_FRACTION, RECOVERY
 
 COMMAND = "python -m benchmark_utils.results.summary"
 THRESHOLD = 0.99
@@ -243,7 +242,7 @@ def study_page(study, runs, pairs=None):
         f"while still progressing). Regenerate: `benchopt run . --config "
         f"configs/{study}.yml -j 2 --output {study}`, then `{COMMAND}`. "
         f"A success is every true atom recovered at |correlation| >= 0.99 "
-        f"({FRACTION} = 1) at the last iterate; times are solver seconds; "
+        f"({RECOVERED_FRACTION} = 1) at the last iterate; times are solver seconds; "
         f"the time ratio is the median, over the problems where both reached "
         f"0.99, of the solver's time over the reference's."]
     has_truth = RECOVERY in runs and runs[RECOVERY].notna().any()
