@@ -13,7 +13,7 @@ runs, and records it with the results (the ``n_threads`` column):
 
 The default is one thread: on a machine shared with other processes (or with
 ``benchopt run -j``), a multi-threaded BLAS spins on busy cores and slows the
-small products of these solvers down (``docs/verdicts.md`` measures it). The
+small products of these solvers down (``docs/runtime.md``). The
 objective parameter ``n_threads`` overrides it for one run; the
 environment variable ``DICTREC_N_THREADS`` sets it for every run that leaves the
 parameter at its default (``None``). A value of 0 means every available core.

@@ -38,7 +38,7 @@ from benchmark_utils.runtime.benchopt_run import current_run
 
 # benchopt evaluates at iterations spaced geometrically (by about 1.5, more on
 # flat curves), so the time between two reports of a healthy solver grows with
-# its run and can pass the timeout itself (docs/verdicts.md). The timer
+# its run and can pass the timeout itself (docs/runtime.md). The timer
 # restarts at every report, and a solver is interrupted after three times the
 # timeout without reporting.
 HARD_TIMEOUT_FACTOR = 3.0
