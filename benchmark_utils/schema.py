@@ -89,7 +89,9 @@ SCORES = (
            "(`patches`)"),
     Column("dictionary",
            "the normalized dictionary, which the stability score of two "
-           "replicates matches (`results.stability`)", _EVALUATION,
+           "replicates matches (`results.stability`); read the file with "
+           "`benchopt.results.read_results` to get it back as an array",
+           _EVALUATION,
            "runs with a `replicate`"),
 )
 
