@@ -8,9 +8,10 @@ prints:
 - the dataset's generation time (``get_data``) and the peak of what it
   allocates, against the size of what it returns (``X`` and ``X_test``);
 - the objective's ``set_data`` time (lambda_max, the evaluation subsets, the
-  digests of the data) and the time of one evaluation (``evaluate_result``) of
-  the random initial dictionary and of the true one: bounded, since the losses
-  are computed on a fixed subset of 2,000 samples;
+  digests of the data, the recovery ceilings of the training set) and the
+  time of one evaluation (``evaluate_result``) of the random initial
+  dictionary and of the true one: bounded, since the losses are computed on a
+  fixed subset of 2,000 samples;
 - for the default mini-batch solvers (``online-dl``, ``sklearn-minibatch``,
   ``spams``): the memory ``set_objective`` keeps, and the peak memory while
   running ``--n-batches`` mini-batches with an evaluation of the objective
