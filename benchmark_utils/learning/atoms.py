@@ -111,7 +111,7 @@ def replace_unused_atoms(D, unused, X, residual):
 def duplicated_atoms(D, threshold=0.99):
     """Atoms nearly collinear with an atom of lower index.
 
-    An atom whose |correlation| with another exceeds a threshold adds nothing
+    An atom whose ``|correlation|`` with another exceeds a threshold adds nothing
     but a second copy, so one of the pair is freed for replacement (a common
     complement of K-SVD's rule for unused atoms). The atom of higher index in
     each such pair is flagged.
@@ -120,7 +120,7 @@ def duplicated_atoms(D, threshold=0.99):
     ----------
     D : ndarray of shape (n_atoms, n_features)
     threshold : float, default=0.99
-        |correlation| (of the normalized atoms) above which two atoms count as
+        ``|correlation|`` (of the normalized atoms) above which two atoms count as
         duplicates.
 
     Returns
@@ -138,7 +138,7 @@ def atoms_to_replace(D, Z, min_usage=4, max_correlation=0.99):
 
     An atom is flagged when fewer than ``min_usage`` samples use it (nonzero
     code), when it is (numerically) zero, or when it duplicates an atom of lower
-    index (|correlation| above ``max_correlation``, see
+    index (``|correlation|`` above ``max_correlation``, see
     :func:`duplicated_atoms`). The defaults are the benchmark's choice, shared
     by K-SVD, MOD and alternating minimization.
 
@@ -217,7 +217,7 @@ def atoms_to_images(D, atom_shape):
 
     Returns
     -------
-    ndarray of uint8, shape (n_atoms, *atom_shape)
+    ndarray of uint8, shape ``(n_atoms, *atom_shape)``
         Gray levels 0..255 (a constant atom is mid-gray).
     """
     D = np.asarray(D, dtype=np.float64).reshape(len(D), *atom_shape)

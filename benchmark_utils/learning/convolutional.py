@@ -38,8 +38,8 @@ def project_conv_atoms(D):
 
 def sanitize_conv_atoms(D):
     """Zero every atom holding a NaN or an infinite entry; return the atoms
-    and how many were zeroed (see :func:`~benchmark_utils.learning.atoms.
-    sanitize_atoms`)."""
+    and how many were zeroed (see
+    :func:`~benchmark_utils.learning.atoms.sanitize_atoms`)."""
     clean, n_invalid = sanitize_atoms(_flat(D))
     return clean.reshape(np.shape(D)), n_invalid
 

@@ -72,7 +72,7 @@ def cross_correlations(A, B):
 
 
 def shift_correlations(D_true, D_est, max_shift=None):
-    """Largest |normalized cross-correlation| over lags ``|s| <= max_shift``
+    """Largest absolute normalized cross-correlation over lags ``|s| <= max_shift``
     of every (true atom, estimated atom) pair, ``(n_atoms, n_atoms_est)``."""
     D_true = check_conv_atoms(D_true, "D_true")
     D_est = check_conv_atoms(D_est, "D_est")
@@ -95,7 +95,7 @@ def shift_correlations(D_true, D_est, max_shift=None):
 
 
 def shift_matched_correlations(D_true, D_est, max_shift=None):
-    """Shift-invariant |correlation| of each true atom with its one-to-one
+    """Shift-invariant absolute correlation of each true atom with its one-to-one
     match (Hungarian on :func:`shift_correlations`); 0 for a true atom left
     without a match."""
     C = shift_correlations(D_true, D_est, max_shift)
@@ -108,8 +108,8 @@ def shift_matched_correlations(D_true, D_est, max_shift=None):
 def shift_invariant_recovery(D_true, D_est, max_shift=None):
     """Recovery of convolutional atoms up to shift, permutation and sign.
 
-    For each pair (true atom, learned atom), the largest |normalized
-    cross-correlation| over the lags ``|s| <= max_shift`` (channels summed);
+    For each pair (true atom, learned atom), the largest absolute
+    normalized cross-correlation over the lags ``|s| <= max_shift`` (channels summed);
     then the one-to-one matching maximizing the sum (Hungarian, as the
     linear :func:`~benchmark_utils.metrics.recovery_score`), averaged over
     the true atoms.
@@ -131,14 +131,14 @@ def shift_invariant_recovery(D_true, D_est, max_shift=None):
 
 def shift_recovered_fraction(D_true, D_est, threshold=RECOVERED_THRESHOLD,
                              max_shift=None):
-    """Share of true atoms matched at a shift-invariant |correlation| of at
+    """Share of true atoms matched at a shift-invariant absolute correlation of at
     least ``threshold`` (0.99, as the linear ``recovered_fraction``)."""
     matched = shift_matched_correlations(D_true, D_est, max_shift)
     return float(np.mean(matched >= threshold))
 
 
 def shift_coherence(D):
-    """Largest |normalized cross-correlation| over all lags and pairs of atoms,
+    """Largest absolute normalized cross-correlation over all lags and pairs of atoms,
     an atom with its own nonzero lags included.
 
     The convolutional counterpart of the mutual coherence: an atom placed at
@@ -167,9 +167,9 @@ def conv_chance_floor(D_true, n_draws=32, random_state=0, max_shift=None):
 def conv_oracle_recovery(X, Z_true, D_true, max_shift=None):
     """Recovery of the least-squares atoms fitted with the true activations:
     what the noise and the number of signals leave to find (the
-    convolutional counterpart of :func:`~benchmark_utils.metrics.
-    oracle_recovery`). 1 for noiseless signals whose activations determine
-    the atoms."""
+    convolutional counterpart of
+    :func:`~benchmark_utils.metrics.oracle_recovery`). 1 for noiseless
+    signals whose activations determine the atoms."""
     D_true = check_conv_atoms(D_true, "D_true")
     D = conv_least_squares_atoms(X, Z_true, D_true.shape[2])
     return shift_invariant_recovery(D_true, D, max_shift)

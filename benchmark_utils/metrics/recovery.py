@@ -14,7 +14,7 @@ RECOVERED_THRESHOLD = 0.99
 
 
 def matched_correlations(D_true, D_est):
-    """|correlation| of each true atom with its match in ``D_est``.
+    """``|correlation|`` of each true atom with its match in ``D_est``.
 
     The rows of both dictionaries are normalized (a zero row stays zero and so
     correlates 0 with everything), then the one-to-one matching that maximizes the
@@ -49,7 +49,7 @@ def matched_correlations(D_true, D_est):
 
 
 def recovery_score(D_true, D_est):
-    """Mean over the true atoms of their matched |correlation| with ``D_est``.
+    """Mean over the true atoms of their matched ``|correlation|`` with ``D_est``.
 
     1.0 means that ``D_est`` equals ``D_true`` up to a permutation, a sign flip and a
     rescaling of each atom. A missing atom (fewer estimated atoms, or a zero row)
@@ -63,7 +63,7 @@ def recovery_score(D_true, D_est):
 
 
 def recovered_fraction(D_true, D_est, threshold=RECOVERED_THRESHOLD):
-    """Share of true atoms whose matched |correlation| is at least ``threshold``.
+    """Share of true atoms whose matched ``|correlation|`` is at least ``threshold``.
 
     This is the success criterion of K-SVD's experiments (Aharon et al. 2006) made
     one-to-one: two true atoms cannot both be "found" by the same estimate.
