@@ -171,3 +171,75 @@ def omp_recovery_ceiling(X, D_true, n_nonzeros, tol=1e-7, max_iter=200):
 
     D = _alternate(D_true, code, update, tol, max_iter)
     return recovery_score(D_true, D)
+
+
+def recovery_error_budget(D_true, D_est, X, Z_true, lmbd=None,
+                          n_nonzeros=None):
+    """Split what a learned dictionary lacks into data, criterion, optimizer.
+
+    The budget of one dictionary, however it was learned:
+    ``1 - achieved = (1 - oracle) + (oracle - ceiling) + (ceiling -
+    achieved)``, with ``achieved`` its :func:`~.recovery.recovery_score`,
+    ``oracle`` the :func:`oracle_recovery` of the training data and
+    ``ceiling`` the recovery ceiling of the criterion its learner optimizes:
+    the Lasso's (:func:`lasso_recovery_ceiling`) when ``lmbd`` is given, the
+    OMP-and-least-squares one (:func:`omp_recovery_ceiling`) when
+    ``n_nonzeros`` is given, the oracle itself (no criterion part) when
+    neither is.
+
+    Parameters
+    ----------
+    D_true : ndarray of shape (n_atoms, n_features)
+        The true dictionary.
+    D_est : ndarray of shape (n_atoms_est, n_features)
+        The learned dictionary.
+    X : ndarray of shape (n_samples, n_features)
+        The samples it was learned from.
+    Z_true : ndarray or sparse matrix of shape (n_samples, n_atoms)
+        Their true codes.
+    lmbd : float, optional
+        Weight of the Lasso criterion, in the benchmark's units (the loss
+        averaged over samples).
+    n_nonzeros : int, optional
+        Nonzeros per code of the OMP criterion.
+
+    Returns
+    -------
+    budget : dict of float
+        ``achieved``, ``oracle``, ``ceiling`` and the three parts
+        ``statistical`` (``1 - oracle``), ``criterion`` (``oracle -
+        ceiling``) and ``optimization`` (``ceiling - achieved``), which sum
+        to ``1 - achieved``. The last two may be negative: a learner whose
+        criterion differs a little from the exact one can end above its
+        ceiling.
+
+    Raises
+    ------
+    ValueError
+        If both ``lmbd`` and ``n_nonzeros`` are given.
+
+    Examples
+    --------
+    >>> from benchmark_utils.simulation import make_problem
+    >>> problem = make_problem(500, 8, 10, 2, random_state=0)
+    >>> budget = recovery_error_budget(problem.D_true, problem.D_true,
+    ...                                problem.X, problem.Z_true)
+    >>> parts = ("statistical", "criterion", "optimization")
+    >>> bool(abs(sum(budget[p] for p in parts) - (1 - budget["achieved"]))
+    ...      < 1e-12)
+    True
+    """
+    if lmbd is not None and n_nonzeros is not None:
+        raise ValueError("Give lmbd (the Lasso criterion) or n_nonzeros "
+                         "(OMP), not both.")
+    achieved = recovery_score(check_dictionary(D_true, "D_true"), D_est)
+    oracle = oracle_recovery(X, Z_true, D_true)
+    if lmbd is not None:
+        ceiling = lasso_recovery_ceiling(X, D_true, lmbd)
+    elif n_nonzeros is not None:
+        ceiling = omp_recovery_ceiling(X, D_true, n_nonzeros)
+    else:
+        ceiling = oracle
+    return {"achieved": achieved, "oracle": oracle, "ceiling": ceiling,
+            "statistical": 1.0 - oracle, "criterion": oracle - ceiling,
+            "optimization": ceiling - achieved}
