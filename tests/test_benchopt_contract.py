@@ -109,9 +109,6 @@ def test_a_plot_style_numbers_its_labels():
             return {}
 
     plot = Plot.get_instance()
-    # benchopt keeps the numbering in a dict shared by every plot class: this
-    # test counts on a copy of its own.
-    plot._label_dict = {}
     style = plot.get_style("a label never seen")
     assert isinstance(style.get("marker"), int), CHANGED.format(
         what="BasePlot.get_style no longer returns a marker number")
