@@ -75,6 +75,8 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc"],
 }
 html_show_sourcelink = False
+html_static_path = ["_static"]
+html_css_files = ["site.css"]
 
 # A Markdown link or image: ``[text](target#anchor)``, ``![alt](target)``.
 LINK = re.compile(r"(!?)(\[[^\]]*\]\()([^)\s#]*)(#[^)\s]*)?(\))")
