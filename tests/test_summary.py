@@ -118,3 +118,9 @@ def test_recorded_frames_of_the_repository_summarize():
         assert all(cell in line for cell in cells), (
             f"summary.md is stale for {row['solver']}: run "
             f"`{summary.COMMAND}`")
+
+
+def test_a_study_without_results_gets_a_page_that_says_how_to_run_it():
+    body = summary.pending_page("noise")
+    assert "configs/noise.yml" in body and summary.COMMAND in body
+    assert "%" not in body

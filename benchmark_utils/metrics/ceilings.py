@@ -35,11 +35,7 @@ from benchmark_utils.validation import check_dictionary, check_positive_int
 
 # Samples coded at once by the criterion ceilings, which only need the
 # statistics Z^T Z and Z^T X of the codes: their memory is then that of a
-# chunk, not of the training set. On 100,000 samples of 256 atoms the Lasso
-# ceiling held 611 MiB with all the codes at once (warm-started), 27 MiB in
-# chunks (cold starts), for the same value in 1.07 times the time
-# (10.7 s against 10.0 s; at a million samples the objective computes it on
-# 100,000).
+# chunk, not of the training set (each chunk's codes start from zero).
 CHUNK = 4096
 
 

@@ -13,7 +13,8 @@ For each ``outputs/<study>.parquet`` this writes
   recovery of 0.99, whether it was cut) and, for a study with replicates,
   ``docs/generated/runs/<study>_pairs.csv`` (the stability of each pair);
 - ``docs/generated/study_<study>.md``: the study's tables (per solver, per
-  swept quantity, the error budget, the theorems' regions, the stability);
+  swept quantity, the error budget, the theorems' regions, the stability),
+  or, for a study with no results yet, how to run it;
 
 and, from every recorded frame (so that a study not re-run keeps its column),
 ``docs/generated/summary.md``: solver configurations as rows, studies as
@@ -69,6 +70,19 @@ RUNS_DIR = GENERATED_DIR / "runs"
 def studies(configs=ROOT / "configs"):
     """The study names: the ``configs/*.yml`` files, sorted."""
     return sorted(p.stem for p in Path(configs).glob("*.yml"))
+
+
+def pending_page(study):
+    """The page of a study that has no recorded results yet: how to run it."""
+    return "\n\n".join([
+        f"No results of `configs/{study}.yml` are recorded yet. Run the "
+        "study, then rewrite its page and the summary table:",
+        "```bash\n"
+        f"benchopt run . --config configs/{study}.yml -j 2 --output {study}\n"
+        f"{COMMAND}\n```",
+        "[studies.md](../studies.md) says what the study measures and how "
+        "its results are read.",
+    ])
 
 
 def record_runs(df):
@@ -373,7 +387,11 @@ def main(argv=None):
     ]
     if missing:
         body.append("Studies without a recorded frame (not run yet): "
-                    + ", ".join(f"`{s}`" for s in missing) + ".")
+                    + ", ".join(f"[{s}](study_{s}.md)" for s in missing)
+                    + ".")
+    for study in missing:
+        write_generated(GENERATED_DIR / f"study_{study}.md", COMMAND,
+                        f"Study: {study}", pending_page(study), speed=speed)
     write_generated(GENERATED_DIR / "summary.md", COMMAND,
                     "Solver-by-study summary", "\n\n".join(body), speed=speed)
     print(f"wrote {GENERATED_DIR / 'summary.md'}", file=sys.stderr)

@@ -41,8 +41,8 @@ def lowest_reachable_coherence(n_features, n_atoms):
     The factor is calibrated to sit a little above what the alternating
     projections of :mod:`benchmark_utils.simulation.frames` reach (1000
     iterations from a Gaussian start) for ``n`` from 8 to 256 and ``K`` up to
-    ``4 n`` (``docs/simulation.md`` gives the measured ratios). When
-    ``K > n (n + 1) / 2`` the estimate is at least 1.1 times Rankin's orthoplex
+    ``4 n`` (``bench/bench_simulation.py --coherence-grid`` measures it).
+    When ``K > n (n + 1) / 2`` the estimate is at least 1.1 times Rankin's orthoplex
     bound ``1 / sqrt(n)``, under which no frame exists.
     The reachable coherence varies from one start to the next, most below
     ``n = 16``: a target the first start misses is tried from up to 5 fresh
