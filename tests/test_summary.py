@@ -124,3 +124,11 @@ def test_a_study_without_results_gets_a_page_that_says_how_to_run_it():
     body = summary.pending_page("noise")
     assert "configs/noise.yml" in body and summary.COMMAND in body
     assert "%" not in body
+
+
+def test_success_rate_against_a_swept_quantity_known_answer(frame):
+    runs = summary.record_runs(frame)
+    table = summary.success_over_quantity(runs, "sparsity")
+    row = table.set_index("sparsity").loc[3]
+    # spams recovers every atom in one run of two, fast in both, slow never.
+    assert row["spams"] == 0.5 and row["fast"] == 1.0 and row["slow"] == 0.0

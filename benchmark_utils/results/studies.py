@@ -235,7 +235,7 @@ def group_labels(runs, exclude=(), solver_exclude=()):
             if name in exclude or (name in ("coherence", "kind")
                                    and MEASURED_COHERENCE in exclude):
                 continue
-            label = label + ", " + name + "=" + runs[prefix + name].astype(str)
+            label = label + ", " + name + "=" + runs[prefix + name].map(str)
     return label
 
 

@@ -111,7 +111,7 @@ def _problem_key(runs):
     key = runs["dataset_name"].astype(str) + "#" + runs["idx_rep"].astype(str)
     for col in sorted(c for c in runs if c.startswith("p_obj_")
                       and c not in NOT_A_PROBLEM):
-        key = key + "," + runs[col].astype(str)
+        key = key + "," + runs[col].map(str)
     return key
 
 
@@ -194,6 +194,17 @@ def over_quantity(runs, quantity, drop=()):
     return table.reset_index().rename(columns={col: quantity})
 
 
+def success_over_quantity(runs, quantity, drop=()):
+    """Success rate per value of a swept dataset quantity (rows) and solver
+    (columns)."""
+    col = quantity if quantity in runs else f"p_dataset_{quantity}"
+    runs = runs.assign(_label=_row_labels(runs, drop),
+                       _success=success(runs).astype(float))
+    table = runs.pivot_table(index=col, columns="_label", values="_success",
+                             aggfunc="mean")
+    return table.reset_index().rename(columns={col: quantity})
+
+
 def budget_table(runs, drop=()):
     """Median error budget per solver: the three parts of ``1 - recovery``."""
     budget = error_budget(runs, exclude=tuple(runs.columns))
@@ -270,7 +281,11 @@ def study_page(study, runs, pairs=None):
             parts += [f"### Median final recovery against {quantity}"
                       f"{', ' + setting if setting else ''}",
                       markdown_table(over_quantity(g, quantity, drop),
-                                     "{:.4g}")]
+                                     "{:.4g}"),
+                      f"### Success rate against {quantity}"
+                      f"{', ' + setting if setting else ''}",
+                      markdown_table(success_over_quantity(g, quantity, drop),
+                                     "{:.3g}")]
         if drop:
             parts += [f"### Median final recovery against {drop[0]}"
                       f"{', ' + setting if setting else ''}",
