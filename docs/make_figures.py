@@ -15,6 +15,9 @@ for every solver of the file (the first dataset, objective and repetition).
 writes ``docs/studies/phase_transition.png``: the study's main figure, the
 image the dashboard opens on ("Study figure" view, drawn by the same function,
 ``benchmark_utils.results.figures.study_figure``).
+
+Each figure comes with its generated page, ``docs/generated/figure_<name>.md``:
+the command that redraws it, its provenance and what it was drawn from.
 """
 import argparse
 import re
@@ -29,6 +32,7 @@ import pandas as pd  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # benchmark_utils, from the repository
+from benchmark_utils.results.report import write_generated  # noqa: E402
 from benchmark_utils.results.studies import solver_labels  # noqa: E402
 
 MIN_TIME = 1e-4  # times below this (the initial point) are drawn at it
@@ -98,6 +102,7 @@ def main():
     fig.tight_layout()
     fig.savefig(args.output, dpi=args.dpi)
     print(f"wrote {args.output}")
+    describe(Path(args.output), args.results, df, "the first problem of")
 
 
 def study(path, dpi):
@@ -107,8 +112,25 @@ def study(path, dpi):
 
     out = HERE / "studies" / f"{Path(path).stem}.png"
     out.parent.mkdir(exist_ok=True)
-    study_figure(read_results(path)).savefig(out, dpi=dpi)
+    df = read_results(path)
+    study_figure(df).savefig(out, dpi=dpi)
     print(f"wrote {out}")
+    describe(out, path, df, "every run of", flag="--study ")
+
+
+def describe(image, results, df, scope, flag=""):
+    """Write ``docs/generated/figure_<name>.md``: the figure, the command that
+    redraws it and what it was drawn from."""
+    name = Path(results).name
+    command = f"python docs/make_figures.py {flag}outputs/{name}"
+    runs = df.groupby(["solver_name", "dataset_name", "objective_name",
+                       "idx_rep"]).ngroups
+    body = (f"Drawn from {scope} `outputs/{name}` ({runs} runs of "
+            f"{df['solver_name'].nunique()} solver configurations).\n\n"
+            f"![{image.stem}]({Path('..') / image.relative_to(HERE)})")
+    page = write_generated(HERE / "generated" / f"figure_{image.stem}.md",
+                           command, f"Figure: {image.stem}", body)
+    print(f"wrote {page}")
 
 
 if __name__ == "__main__":
