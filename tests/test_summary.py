@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmark_utils.results import summary
+from benchmark_utils.results import summary, tables
 from benchmark_utils.results.report import is_generated, write_generated
 
 
@@ -42,15 +42,15 @@ def frame():
 
 
 def test_record_runs_keeps_the_final_iterate_and_time_to_099(frame):
-    runs = summary.record_runs(frame).set_index(["solver_name", "idx_rep"])
+    runs = tables.record_runs(frame).set_index(["solver_name", "idx_rep"])
     assert runs.loc[("spams", 1), "objective_recovery"] == 0.992
-    assert runs.loc[("spams", 0), summary.TIME] == 2
-    assert runs.loc[("spams", 1), summary.TIME] == 4
-    assert np.isnan(runs.loc[("slow", 0), summary.TIME])
+    assert runs.loc[("spams", 0), tables.TIME] == 2
+    assert runs.loc[("spams", 1), tables.TIME] == 4
+    assert np.isnan(runs.loc[("slow", 0), tables.TIME])
 
 
 def test_per_solver_known_answer(frame):
-    table, reference = summary.per_solver(summary.record_runs(frame))
+    table, reference = tables.per_solver(tables.record_runs(frame))
     assert reference == "spams"
     table = table.set_index("solver")
     assert table.loc["fast", "success"] == 1.0
@@ -67,11 +67,11 @@ def test_the_ratio_is_taken_problem_by_problem(frame):
     # Swapping which repetition is slow for the reference changes nothing
     # for a solver equally fast on both; a ratio over pooled medians would
     # not see the pairing.
-    runs = summary.record_runs(frame)
+    runs = tables.record_runs(frame)
     swapped = runs.copy()
     swapped["idx_rep"] = 1 - swapped["idx_rep"]
-    a, _ = summary.per_solver(runs)
-    b, _ = summary.per_solver(swapped)
+    a, _ = tables.per_solver(runs)
+    b, _ = tables.per_solver(swapped)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -79,8 +79,8 @@ def test_summary_table_has_a_column_per_study_and_setting(frame):
     close = frame.assign(p_obj_init="close",
                          objective_name="Dictionary recovery[init=close]")
     both = pd.concat([frame, close], ignore_index=True)
-    recorded = {"noise": summary.record_runs(frame),
-                "restart": summary.record_runs(both)}
+    recorded = {"noise": tables.record_runs(frame),
+                "restart": tables.record_runs(both)}
     table, references = summary.summary_table(recorded)
     columns = [c for c in table.columns if c != "solver"]
     assert columns == ["[noise](study_noise.md)",
@@ -92,7 +92,7 @@ def test_summary_table_has_a_column_per_study_and_setting(frame):
 
 
 def test_a_study_page_is_generated(frame, tmp_path):
-    runs = summary.record_runs(frame)
+    runs = tables.record_runs(frame)
     body = summary.study_page("noise", runs)
     assert "## Per solver" in body and "Error budget" in body
     path = write_generated(tmp_path / "study_noise.md", "cmd", "Study", body,
@@ -127,8 +127,8 @@ def test_a_study_without_results_gets_a_page_that_says_how_to_run_it():
 
 
 def test_success_rate_against_a_swept_quantity_known_answer(frame):
-    runs = summary.record_runs(frame)
-    table = summary.success_over_quantity(runs, "sparsity")
+    runs = tables.record_runs(frame)
+    table = tables.success_over_quantity(runs, "sparsity")
     row = table.set_index("sparsity").loc[3]
     # spams recovers every atom in one run of two, fast in both, slow never.
     assert row["spams"] == 0.5 and row["fast"] == 1.0 and row["slow"] == 0.0
