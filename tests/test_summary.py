@@ -132,3 +132,17 @@ def test_success_rate_against_a_swept_quantity_known_answer(frame):
     row = table.set_index("sparsity").loc[3]
     # spams recovers every atom in one run of two, fast in both, slow never.
     assert row["spams"] == 0.5 and row["fast"] == 1.0 and row["slow"] == 0.0
+
+
+def test_labels_with_numbers_sort_by_value():
+    labels = ["ddl[n_layers=100]", "ddl[n_layers=5]", "ddl[n_layers=20]",
+              "altmin"]
+    assert sorted(labels, key=tables.natural_key) == [
+        "altmin", "ddl[n_layers=5]", "ddl[n_layers=20]", "ddl[n_layers=100]"]
+
+
+def test_no_ratio_column_without_a_reference(frame):
+    runs = tables.record_runs(frame[frame.solver_name != "spams"])
+    table, reference = tables.per_solver(runs)
+    assert reference is None
+    assert not any(c.startswith("time ratio") for c in table.columns)

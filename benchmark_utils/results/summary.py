@@ -42,6 +42,7 @@ from benchmark_utils.results.stability import has_replicates, stability_pairs
 from benchmark_utils.results.studies import swept_quantities
 from benchmark_utils.results.tables import (
     budget_table,
+    natural_key,
     objective_settings,
     over_quantity,
     over_solver_parameter,
@@ -155,7 +156,8 @@ def summary_table(recorded):
             for row in table.to_dict("records"):
                 cells.setdefault(row["solver"], {})[column] = _cell(
                     row, reference)
-    frame = pd.DataFrame.from_dict(cells, orient="index").sort_index()
+    frame = pd.DataFrame.from_dict(cells, orient="index")
+    frame = frame.loc[sorted(frame.index, key=natural_key)]
     frame = frame.fillna("").reset_index().rename(
         columns={"index": "solver"})
     return frame, references

@@ -4,6 +4,8 @@ quantity, the error budget, the theorems' regions and the stability.
 :mod:`benchmark_utils.results.summary` writes them to the study pages and the
 solver-by-study table.
 """
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -27,6 +29,32 @@ PSNR = "objective_psnr"
 TIME = "time_to_099"
 # Parameters of the objective that do not make another problem.
 NOT_A_PROBLEM = ("p_obj_replicate",)
+
+def natural_key(label):
+    """Sort key of a label with numbers in it: ``n_layers=5`` before
+    ``n_layers=10``."""
+    return [(0, float(part), "") if part.replace(".", "", 1).isdigit()
+            else (1, 0.0, part) for part in re.split(r"(\d+(?:\.\d+)?)",
+                                                     str(label)) if part]
+
+
+def sort_rows(table, column="solver"):
+    """``table`` with its rows in the natural order of ``column``."""
+    if table.empty or column not in table:
+        return table
+    order = sorted(range(len(table)),
+                   key=lambda i: natural_key(table[column].iloc[i]))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def sort_columns(table, first=1):
+    """``table`` with its columns after the ``first`` ones in natural
+    order, the oracle and ceiling columns last."""
+    head, rest = list(table.columns[:first]), list(table.columns[first:])
+    tail = [c for c in rest if c in ("oracle", "Lasso ceiling")]
+    rest = sorted((c for c in rest if c not in tail), key=natural_key)
+    return table[head + rest + tail]
+
 
 def record_runs(df):
     """A study's recorded frame: one row per run of a benchopt results frame.
@@ -118,8 +146,10 @@ def per_solver(runs, drop=()):
         if PSNR in g and g[PSNR].notna().any():
             row["median PSNR (dB)"] = float(g[PSNR].median())
         row["cut"] = int(g["cut"].sum())
+        if reference is None:
+            row.pop("time ratio to None", None)
         rows.append(row)
-    return pd.DataFrame(rows), reference
+    return sort_rows(pd.DataFrame(rows)), reference
 
 
 def over_quantity(runs, quantity, drop=()):
@@ -134,7 +164,7 @@ def over_quantity(runs, quantity, drop=()):
                           ("Lasso ceiling", "objective_data_ceiling_lasso")):
         if ceiling in runs and runs[ceiling].notna().any():
             table[name] = runs.groupby(col)[ceiling].median()
-    return table.reset_index().rename(columns={col: quantity})
+    return sort_columns(table.reset_index().rename(columns={col: quantity}))
 
 
 def success_over_quantity(runs, quantity, drop=()):
@@ -145,7 +175,7 @@ def success_over_quantity(runs, quantity, drop=()):
                        _success=success(runs).astype(float))
     table = runs.pivot_table(index=col, columns="_label", values="_success",
                              aggfunc="mean")
-    return table.reset_index().rename(columns={col: quantity})
+    return sort_columns(table.reset_index().rename(columns={col: quantity}))
 
 
 def budget_table(runs, drop=()):
@@ -156,8 +186,9 @@ def budget_table(runs, drop=()):
     budget["solver"] = row_labels(runs.loc[budget.index], drop)
     parts = ["statistical", "criterion_part", "optimization"]
     table = budget.groupby("solver", sort=True)[["achieved"] + parts].median()
-    return table.rename(columns={"achieved": "median recovery",
-                                 "criterion_part": "criterion"}).reset_index()
+    return sort_rows(table.rename(columns={
+        "achieved": "median recovery",
+        "criterion_part": "criterion"}).reset_index())
 
 
 def theory_table(runs, drop=()):
@@ -179,7 +210,9 @@ def theory_table(runs, drop=()):
                          "success inside": inside["_ok"].mean(),
                          "runs outside": len(outside),
                          "success outside": outside["_ok"].mean()})
-    return pd.DataFrame(rows)
+    return sort_rows(pd.DataFrame(rows).assign(
+        _key=lambda t: t["condition"] + " " + t["solver"]), "_key").drop(
+            columns="_key")
 
 
 def stability_table(pairs):
@@ -203,6 +236,6 @@ def stability_table(pairs):
 def over_solver_parameter(runs, param):
     col = f"p_solver_{param}"
     runs = runs.assign(_label=row_labels(runs, (param,)))
-    return runs.pivot_table(index="_label", columns=col, values=RECOVERY,
-                            aggfunc="median").reset_index().rename(
-                                columns={"_label": "solver"})
+    return sort_rows(runs.pivot_table(
+        index="_label", columns=col, values=RECOVERY,
+        aggfunc="median").reset_index().rename(columns={"_label": "solver"}))
