@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from benchopt.results import read_results
 
 from benchmark_utils.results.parameters import swept_solver_parameter
 from benchmark_utils.results.report import (
@@ -185,7 +186,7 @@ def main(argv=None):
         if not path.exists():
             continue
         print(f"{study}: reading {path}", file=sys.stderr)
-        df = pd.read_parquet(path)
+        df = read_results(path)
         runs = record_runs(df)
         runs.to_csv(RUNS_DIR / f"{study}.csv", index=False,
                     float_format="%.8g")
