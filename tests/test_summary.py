@@ -146,3 +146,9 @@ def test_no_ratio_column_without_a_reference(frame):
     table, reference = tables.per_solver(runs)
     assert reference is None
     assert not any(c.startswith("time ratio") for c in table.columns)
+
+
+def test_the_summary_reads_the_studies_in_the_findings_order():
+    names = ["noise", "zeta_new", "phase_transition", "alpha_new"]
+    assert sorted(names, key=summary.study_key) == [
+        "phase_transition", "noise", "alpha_new", "zeta_new"]

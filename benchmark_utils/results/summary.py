@@ -61,9 +61,24 @@ RUNS_DIR = GENERATED_DIR / "runs"
 
 
 
+# The order of the summary's columns: the questions of docs/findings.md;
+# a study not listed comes after, by name.
+STUDY_ORDER = ("phase_transition", "local_convergence", "depth", "restart",
+               "sample_complexity", "noise", "outliers", "stability",
+               "patches", "convolutional", "p1", "large_scale")
+
+
+def study_key(name):
+    """Sort key of a study name: :data:`STUDY_ORDER`, then by name."""
+    known = name in STUDY_ORDER
+    return (not known, STUDY_ORDER.index(name) if known else 0, name)
+
+
 def studies(configs=ROOT / "configs"):
-    """The study names: the ``configs/*.yml`` files, sorted."""
-    return sorted(p.stem for p in Path(configs).glob("*.yml"))
+    """The study names: the ``configs/*.yml`` files, in :func:`study_key`
+    order."""
+    return sorted((p.stem for p in Path(configs).glob("*.yml")),
+                  key=study_key)
 
 
 def pending_page(study):
@@ -158,7 +173,7 @@ def summary_table(recorded):
                 cells.setdefault(row["solver"], {})[column] = _cell(
                     row, reference)
     frame = pd.DataFrame.from_dict(cells, orient="index")
-    frame = frame.loc[sorted(frame.index, key=natural_key)]
+    frame = frame.loc[sorted(frame.index, key=natural_key), list(references)]
     frame = frame.fillna("").reset_index().rename(
         columns={"index": "solver"})
     return frame, references
@@ -197,7 +212,8 @@ def main(argv=None):
         write_generated(GENERATED_DIR / f"study_{study}.md", COMMAND,
                         f"Study: {study}", study_page(study, runs, pairs),
                         speed=speed)
-    recorded = {p.stem: pd.read_csv(p) for p in sorted(RUNS_DIR.glob("*.csv"))
+    frames = sorted(RUNS_DIR.glob("*.csv"), key=lambda p: study_key(p.stem))
+    recorded = {p.stem: pd.read_csv(p) for p in frames
                 if not p.stem.endswith("_pairs")}
     if not recorded:
         sys.exit(f"no study results in {args.outputs} nor recorded frames in "
