@@ -98,16 +98,25 @@ def study_page(study, runs, pairs=None):
     """The Markdown body of ``docs/generated/study_<study>.md``."""
     drop = tuple(p for p in [swept_solver_parameter(runs)] if p)
     n_problems = problem_key(runs).nunique()
-    parts = [
-        f"Study `configs/{study}.yml`: {len(runs)} runs on {n_problems} "
-        f"problems, {int(runs['cut'].sum())} cut (ended by their budget "
-        f"while still progressing). Regenerate: `benchopt run . --config "
-        f"configs/{study}.yml -j 2 --output {study}`, then `{COMMAND}`. "
-        f"A success is every true atom recovered at |correlation| >= 0.99 "
-        f"({RECOVERED_FRACTION} = 1) at the last iterate; times are solver seconds; "
-        f"the time ratio is the median, over the problems where both reached "
-        f"0.99, of the solver's time over the reference's."]
     has_truth = RECOVERY in runs and runs[RECOVERY].notna().any()
+    intro = (
+        f"Study `configs/{study}.yml`: {len(runs)} runs on {n_problems} "
+        f"problem{'s' if n_problems != 1 else ''}, "
+        f"{int(runs['cut'].sum())} cut (ended by their budget while still "
+        f"progressing). Regenerate: `benchopt run . --config "
+        f"configs/{study}.yml -j 2 --output {study}`, then `{COMMAND}`.")
+    if has_truth:
+        intro += (
+            " A success is every true atom recovered at |correlation| >= 0.99 "
+            f"({RECOVERED_FRACTION} = 1) at the last iterate; times are solver "
+            "seconds; the time ratio is the median, over the problems where "
+            "both reached 0.99, of the solver's time over the reference's.")
+    else:
+        intro += (
+            " These data have no ground truth: each solver is read on the "
+            "PSNR of the held-out patches it denoises and, over paired "
+            "replicates, on the stability of its atoms.")
+    parts = [intro]
     for setting, g in objective_settings(runs).items():
         title = f"## Per solver{', ' + setting if setting else ''}"
         table, _ = per_solver(g, drop)
