@@ -239,6 +239,9 @@ def main(argv=None):
         markdown_table(table),
         "References: " + "; ".join(f"{c}: `{r}`" for c, r in
                                    references.items() if r) + ".",
+        "The same command writes each study's recorded frame, one row per "
+        "run with its final scores, to `docs/generated/runs/<study>.csv`; "
+        "the table is computed from those files.",
     ]
     if missing:
         body.append("Studies without a recorded frame (not run yet): "
