@@ -152,3 +152,11 @@ def test_the_summary_reads_the_studies_in_the_findings_order():
     names = ["noise", "zeta_new", "phase_transition", "alpha_new"]
     assert sorted(names, key=summary.study_key) == [
         "phase_transition", "noise", "alpha_new", "zeta_new"]
+
+
+def test_quantities_that_vary_together_share_one_table():
+    runs = pd.DataFrame({"p_dataset_n_features": [16, 16, 64, 64],
+                         "p_dataset_n_atoms": [24, 24, 128, 128],
+                         "p_dataset_snr": [30.0, 40.0, 30.0, 40.0]})
+    groups = tables.distinct_quantities(runs, ["n_features", "n_atoms", "snr"])
+    assert groups == [("n_features", ["n_atoms"]), ("snr", [])]

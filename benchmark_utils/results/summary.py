@@ -43,6 +43,7 @@ from benchmark_utils.results.stability import has_replicates, stability_pairs
 from benchmark_utils.results.studies import swept_quantities
 from benchmark_utils.results.tables import (
     budget_table,
+    distinct_quantities,
     natural_key,
     objective_settings,
     over_quantity,
@@ -123,12 +124,14 @@ def study_page(study, runs, pairs=None):
         parts += [title, markdown_table(table, "{:.4g}")]
         if not has_truth:
             continue
-        for quantity in swept_quantities(g):
-            parts += [f"### Median final recovery against {quantity}"
+        for quantity, along in distinct_quantities(
+                g, swept_quantities(g)):
+            also = f" (with {', '.join(along)})" if along else ""
+            parts += [f"### Median final recovery against {quantity}{also}"
                       f"{', ' + setting if setting else ''}",
                       markdown_table(over_quantity(g, quantity, drop),
                                      "{:.4g}"),
-                      f"### Success rate against {quantity}"
+                      f"### Success rate against {quantity}{also}"
                       f"{', ' + setting if setting else ''}",
                       markdown_table(success_over_quantity(g, quantity, drop),
                                      "{:.3g}")]

@@ -56,6 +56,23 @@ def sort_columns(table, first=1):
     return table[head + rest + tail]
 
 
+def distinct_quantities(runs, quantities):
+    """``quantities`` grouped by the partition of the runs they make:
+    ``[(quantity, [others that vary with it]), ...]``, so that the datasets
+    of a study that differ in several parameters at once (two shapes, say)
+    get one table, not one per parameter."""
+    groups, partitions = [], []
+    for quantity in quantities:
+        col = quantity if quantity in runs else f"p_dataset_{quantity}"
+        codes = tuple(pd.factorize(runs[col].map(str))[0])
+        if codes in partitions:
+            groups[partitions.index(codes)][1].append(quantity)
+        else:
+            partitions.append(codes)
+            groups.append((quantity, []))
+    return groups
+
+
 def record_runs(df):
     """A study's recorded frame: one row per run of a benchopt results frame.
 
