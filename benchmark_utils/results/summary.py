@@ -95,8 +95,9 @@ def pending_page(study):
     ])
 
 
-def study_page(study, runs, pairs=None):
-    """The Markdown body of ``docs/generated/study_<study>.md``."""
+def study_page(study, runs, pairs=None, run_on=None):
+    """The Markdown body of ``docs/generated/study_<study>.md``; ``run_on``:
+    when benchopt ran the study (its results' ``run_date``), if known."""
     drop = tuple(p for p in [swept_solver_parameter(runs)] if p)
     n_problems = problem_key(runs).nunique()
     has_truth = RECOVERY in runs and runs[RECOVERY].notna().any()
@@ -106,6 +107,9 @@ def study_page(study, runs, pairs=None):
         f"{int(runs['cut'].sum())} cut (ended by their budget while still "
         f"progressing). Regenerate: `benchopt run . --config "
         f"configs/{study}.yml -j 2 --output {study}`, then `{COMMAND}`.")
+    if run_on:
+        intro += (f" The results were run on {run_on} (the provenance above is "
+                  "that of the tables).")
     if has_truth:
         intro += (
             " A success is every true atom recovered at |correlation| >= 0.99 "
@@ -155,6 +159,14 @@ def study_page(study, runs, pairs=None):
         parts += ["## Stability of paired replicates",
                   markdown_table(stability_table(pairs), "{:.3f}")]
     return "\n\n".join(parts)
+
+
+def _run_on(df):
+    """The day and minute benchopt started a results frame's run (its
+    machine's clock), or None."""
+    if "run_date" not in df or df["run_date"].isna().all():
+        return None
+    return str(pd.to_datetime(df["run_date"]).min())[:16]
 
 
 def summary_table(recorded):
@@ -221,9 +233,9 @@ def main(argv=None):
         if pairs is not None:
             pairs.to_csv(RUNS_DIR / f"{study}_pairs.csv", index=False,
                          float_format="%.8g")
+        body = study_page(study, runs, pairs, run_on=_run_on(df))
         write_generated(GENERATED_DIR / f"study_{study}.md", COMMAND,
-                        f"Study: {study}", study_page(study, runs, pairs),
-                        speed=speed)
+                        f"Study: {study}", body, speed=speed)
     frames = sorted(RUNS_DIR.glob("*.csv"), key=lambda p: study_key(p.stem))
     recorded = {p.stem: pd.read_csv(p) for p in frames
                 if not p.stem.endswith("_pairs")}
