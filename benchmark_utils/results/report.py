@@ -71,12 +71,19 @@ def _cpu_model():
     return platform.processor() or platform.machine()
 
 
+# What the measuring scripts write, relative to the repository root.
+OUTPUTS = ("docs/generated", "docs/studies", "docs/recovery_vs_time.png")
+
+
 def _commit():
     def git(*args):
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True,
                               text=True).stdout.strip()
     commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
-    if git("status", "--porcelain", "--untracked-files=no"):
+    # The measured outputs themselves (generated pages, figures) do not
+    # count: a script that writes several of them would mark its own work.
+    if git("status", "--porcelain", "--untracked-files=no", "--", ".",
+           *(f":(exclude){p}" for p in OUTPUTS)):
         commit += " (with uncommitted changes)"
     return commit
 
