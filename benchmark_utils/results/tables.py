@@ -14,6 +14,7 @@ from benchmark_utils.results.stability import rank_correlations
 from benchmark_utils.results.studies import (
     RUN_KEYS,
     final_runs,
+    quantity_column,
     solver_labels,
     success,
     time_to_threshold,
@@ -63,8 +64,8 @@ def distinct_quantities(runs, quantities):
     get one table, not one per parameter."""
     groups, partitions = [], []
     for quantity in quantities:
-        col = quantity if quantity in runs else f"p_dataset_{quantity}"
-        codes = tuple(pd.factorize(runs[col].map(str))[0])
+        codes = tuple(pd.factorize(
+            runs[quantity_column(runs, quantity)].map(str))[0])
         if codes in partitions:
             groups[partitions.index(codes)][1].append(quantity)
         else:
@@ -169,14 +170,23 @@ def per_solver(runs, drop=()):
     return sort_rows(pd.DataFrame(rows)), reference
 
 
+def _by_quantity(runs, quantity, drop, values, aggfunc):
+    """Pivot of ``values`` per value of a swept quantity (rows) and solver
+    label (columns); also returns the runs and the quantity's column."""
+    col = quantity_column(runs, quantity)
+    runs = runs.assign(_label=row_labels(runs, drop))
+    if values == "_success":
+        runs = runs.assign(_success=success(runs).astype(float))
+    table = runs.pivot_table(index=col, columns="_label", values=values,
+                             aggfunc=aggfunc)
+    return table, runs, col
+
+
 def over_quantity(runs, quantity, drop=()):
     """Median final recovery per value of a swept dataset quantity (rows)
     and solver (columns), with the oracle's and the Lasso ceiling's
     medians."""
-    col = quantity if quantity in runs else f"p_dataset_{quantity}"
-    runs = runs.assign(_label=row_labels(runs, drop))
-    table = runs.pivot_table(index=col, columns="_label", values=RECOVERY,
-                             aggfunc="median")
+    table, runs, col = _by_quantity(runs, quantity, drop, RECOVERY, "median")
     for name, ceiling in (("oracle", "objective_data_recovery_oracle"),
                           ("Lasso ceiling", "objective_data_ceiling_lasso")):
         if ceiling in runs and runs[ceiling].notna().any():
@@ -187,11 +197,7 @@ def over_quantity(runs, quantity, drop=()):
 def success_over_quantity(runs, quantity, drop=()):
     """Success rate per value of a swept dataset quantity (rows) and solver
     (columns)."""
-    col = quantity if quantity in runs else f"p_dataset_{quantity}"
-    runs = runs.assign(_label=row_labels(runs, drop),
-                       _success=success(runs).astype(float))
-    table = runs.pivot_table(index=col, columns="_label", values="_success",
-                             aggfunc="mean")
+    table, _, col = _by_quantity(runs, quantity, drop, "_success", "mean")
     return sort_columns(table.reset_index().rename(columns={col: quantity}))
 
 
