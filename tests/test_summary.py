@@ -160,3 +160,12 @@ def test_quantities_that_vary_together_share_one_table():
                          "p_dataset_snr": [30.0, 40.0, 30.0, 40.0]})
     groups = tables.distinct_quantities(runs, ["n_features", "n_atoms", "snr"])
     assert groups == [("n_features", ["n_atoms"]), ("snr", [])]
+
+
+def test_a_missing_objective_parameter_does_not_lose_problems(frame):
+    # benchopt leaves a parameter it does not know as NaN (here the thread
+    # count); the problems and the time ratios must survive it.
+    runs = tables.record_runs(frame.assign(p_obj_n_threads=np.nan))
+    assert tables.problem_key(runs).nunique() == 2
+    table, _ = tables.per_solver(runs)
+    assert table.set_index("solver").loc["fast", "time ratio to spams"] > 0
